@@ -1,0 +1,1 @@
+"""Baselines: model specs (``baselines/models/*.yaml``) and the rules extractors."""

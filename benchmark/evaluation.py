@@ -1,0 +1,120 @@
+"""Scoring one document's model output into a record, and a run's records into metrics.
+
+Both evaluation runs and ``medvie-bench score`` go through these functions, so a saved run and a
+re-scored run agree by construction.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from benchmark.documents import Document
+from benchmark.models.base import Generation
+from benchmark.records import PredictionRecord
+from benchmark.scoring import DocCounts, aggregate, parse_output, restrict, score_document
+from benchmark.scoring.ted import ted_accuracy
+from benchmark.tasks.spec import TaskSpec
+
+
+def score_output(
+    task: TaskSpec, gt: Mapping[str, Any], raw: str | None, queried_keys: list[str] | None
+) -> tuple[DocCounts, dict[str, Any] | None, str | None, int, float | None]:
+    """Parse and score raw text: counts, parsed JSON, parse error, thinking length, TED."""
+    parsed = parse_output(raw)
+    counts = score_document(
+        gt,
+        parsed.value,
+        list_matching=task.scoring.list_matching,
+        value_rules=task.value_rules(),
+        keys=queried_keys,
+        parse_error=parsed.error if raw is not None else None,
+    )
+    ted = None
+    if task.scoring.ted:
+        ted = ted_accuracy(restrict(gt, queried_keys), restrict(parsed.value, queried_keys) if parsed.value else None)
+    return counts, parsed.value, parsed.error, parsed.think_chars, ted
+
+
+def make_record(
+    task: TaskSpec,
+    doc: Document,
+    gen: Generation,
+    *,
+    cache_key: str,
+    prompt_hash: str,
+    queried_keys: list[str] | None,
+    cost_usd: float = 0.0,
+) -> PredictionRecord:
+    counts, parsed, parse_error, think_chars, ted = score_output(task, doc.gt, gen.raw, queried_keys)
+    error_kind = gen.error_kind
+    if error_kind is None and gen.finish_reason == "length" and parse_error is not None:
+        error_kind = "truncated"
+    return PredictionRecord(
+        id=doc.id,
+        cache_key=cache_key,
+        prompt_hash=prompt_hash,
+        queried_keys=queried_keys,
+        raw=gen.raw,
+        parsed=parsed,
+        parse_error=parse_error if gen.raw is not None else None,
+        error_kind=error_kind,
+        error=gen.error,
+        finish_reason=gen.finish_reason,
+        think_chars=think_chars,
+        latency_s=gen.latency_s,
+        tokens_in=gen.tokens_in,
+        tokens_out=gen.tokens_out,
+        cost_usd=cost_usd,
+        counts=counts.to_dict(),
+        ted=ted,
+    )
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
+
+
+def run_metrics(task: TaskSpec, docs: Iterable[Document], records: Iterable[PredictionRecord]) -> dict[str, Any]:
+    """Metrics over the documents: a document without a record counts as all false negatives."""
+    docs = list(docs)
+    by_id = {r.id: r for r in records}
+    counts: list[DocCounts] = []
+    teds: list[float] = []
+    n_missing = 0
+    for doc in docs:
+        rec = by_id.get(doc.id)
+        if rec is None:
+            n_missing += 1
+            counts.append(score_document(doc.gt, None, list_matching=task.scoring.list_matching))
+            teds.append(0.0)
+            continue
+        counts.append(DocCounts.from_dict(rec.counts))
+        if rec.ted is not None:
+            teds.append(rec.ted)
+    used = [by_id[d.id] for d in docs if d.id in by_id]
+    latencies = [r.latency_s for r in used if r.error_kind is None]
+    out = aggregate(counts)
+    out.update(
+        {
+            "n_missing": n_missing,
+            "n_errors": sum(1 for r in used if r.error_kind),
+            "error_kinds": dict(Counter(r.error_kind for r in used if r.error_kind)),
+            "ted_accuracy": sum(teds) / len(teds) if teds else None,
+            "latency_mean_s": sum(latencies) / len(latencies) if latencies else None,
+            "latency_p50_s": _quantile(latencies, 0.5),
+            "latency_p95_s": _quantile(latencies, 0.95),
+            "tokens_in": sum(r.tokens_in or 0 for r in used),
+            "tokens_out": sum(r.tokens_out or 0 for r in used),
+            "mean_tokens_out": (sum(r.tokens_out or 0 for r in used) / len(used)) if used else None,
+            "mean_think_chars": (sum(r.think_chars for r in used) / len(used)) if used else None,
+            "cost_usd": sum(r.cost_usd for r in used),
+        }
+    )
+    return out

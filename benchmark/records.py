@@ -1,0 +1,54 @@
+"""Typed, versioned run artifacts: one prediction record per document, the run manifest, metrics."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RECORD_SCHEMA_VERSION = 1
+MANIFEST_SCHEMA_VERSION = 1
+
+
+class PredictionRecord(BaseModel):
+    """One line of ``predictions.jsonl``."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = RECORD_SCHEMA_VERSION
+    id: str
+    cache_key: str
+    prompt_hash: str
+    queried_keys: list[str] | None = None
+    raw: str | None = None
+    parsed: dict[str, Any] | None = None
+    parse_error: str | None = None
+    error_kind: str | None = Field(default=None, description="timeout, http_error, truncated, ...")
+    error: str | None = None
+    finish_reason: str | None = None
+    think_chars: int = 0
+    latency_s: float = 0.0
+    tokens_in: int | None = None
+    tokens_out: int | None = None
+    cost_usd: float = 0.0
+    counts: dict[str, Any]
+    ted: float | None = None
+
+
+class RunManifest(BaseModel):
+    """``manifest.json``: everything needed to reproduce and to trust a run."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = MANIFEST_SCHEMA_VERSION
+    run_id: str
+    cache_key: str
+    task: dict[str, Any]  # name, version, hash, split, data_hash, tags, language, n_docs
+    model: dict[str, Any]  # the model spec (no secrets: only the env var's name)
+    settings: dict[str, Any]  # keys, thinking, seed, limit, prompt template hash
+    environment: dict[str, Any]  # git commit, dirty flag, python, platform, package versions
+    command: list[str]
+    started_at: str
+    finished_at: str | None = None
+    status: str = "running"  # running | finished
+    medvie_bench_version: str

@@ -1,0 +1,65 @@
+"""Parsing a model's raw output into a JSON object, never guessing.
+
+Steps: strip ``<think>…</think>`` (its length is recorded), take ``<answer>…</answer>`` when
+present, strip Markdown code fences, then decode the first JSON value that starts at the first
+``{``; trailing text is ignored. A truncated or invalid JSON, or a JSON value that is not an
+object, is a parse error: the caller then counts every gold pair as a false negative.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+
+_THINK = re.compile(r"<think>(.*?)</think>", re.S)
+_ANSWER = re.compile(r"<answer>(.*?)(?:</answer>|$)", re.S)
+_FENCE = re.compile(r"```(?:json|JSON)?\s*")
+_DECODER = json.JSONDecoder()
+
+PARSE_ERRORS = ("empty_output", "no_json", "truncated_json", "invalid_json", "not_an_object", "unclosed_think")
+
+
+@dataclass(slots=True, frozen=True)
+class ParseResult:
+    value: dict[str, Any] | None
+    error: str | None
+    think_chars: int = 0
+    has_think: bool = False
+    has_answer: bool = False
+
+
+def parse_output(raw: str | None) -> ParseResult:
+    """Parse raw model text; arbitrary input never raises."""
+    if raw is None or not raw.strip():
+        return ParseResult(None, "empty_output")
+    text = raw
+    think_chars = 0
+    has_think = False
+    think = _THINK.search(text)
+    if think:
+        has_think = True
+        think_chars = len(think.group(1))
+        text = text[: think.start()] + text[think.end() :]
+    elif "<think>" in text:
+        return ParseResult(None, "unclosed_think", len(text.split("<think>", 1)[1]), True)
+    answer = _ANSWER.search(text)
+    has_answer = answer is not None
+    if answer:
+        text = answer.group(1)
+    text = _FENCE.sub("", text)
+    start = text.find("{")
+    if start < 0:
+        return ParseResult(None, "no_json", think_chars, has_think, has_answer)
+    try:
+        value, _ = _DECODER.raw_decode(text, start)
+    except json.JSONDecodeError as exc:
+        rest = text[exc.pos :].strip().rstrip("`").strip()
+        kind = "truncated_json" if not rest else "invalid_json"
+        return ParseResult(None, kind, think_chars, has_think, has_answer)
+    except RecursionError:
+        return ParseResult(None, "invalid_json", think_chars, has_think, has_answer)
+    if not isinstance(value, dict):
+        return ParseResult(None, "not_an_object", think_chars, has_think, has_answer)
+    return ParseResult(value, None, think_chars, has_think, has_answer)

@@ -1,0 +1,64 @@
+"""Task errors that name the file, the field and, where possible, a suggestion."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+
+class TaskError(Exception):
+    """A task file or task name that cannot be used. ``str()`` is the message for a person."""
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
+    """The field names allowed at ``loc`` of ``model`` (best effort, for suggestions)."""
+    from typing import get_args
+
+    current: object = model
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        fields = getattr(current, "model_fields", None)
+        if not fields or part not in fields:
+            # a discriminated-union tag, e.g. 'jsonl': pick the union member named by it
+            members = [a for a in get_args(current) if hasattr(a, "model_fields")]
+            for m in members:
+                tag = m.model_fields.get("type")
+                if tag is not None and part in get_args(tag.annotation):
+                    current = m
+                    break
+            continue
+        ann = fields[part].annotation
+        candidates = [ann, *get_args(ann)]
+        for a in list(candidates):
+            candidates.extend(get_args(a))
+        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        current = models[0] if len(models) == 1 else (candidates[0] if candidates else None)
+    fields = getattr(current, "model_fields", None)
+    return list(fields) if fields else []
+
+
+def format_validation_error(path: Path, exc: ValidationError, model: type[BaseModel]) -> str:
+    lines = [f"{path}: invalid task ({exc.error_count()} problem(s))"]
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        where = ".".join(str(p) for p in loc) or "(top level)"
+        msg = err["msg"]
+        hint = ""
+        if err["type"] == "extra_forbidden":
+            msg = "unknown key"
+            close = difflib.get_close_matches(str(loc[-1]), _allowed_keys(model, loc), n=1)
+            if close:
+                hint = f" (did you mean {close[0]!r}?)"
+        elif err["type"] == "missing":
+            msg = "required key is missing"
+        lines.append(f"  - field {where}: {msg}{hint}")
+    return "\n".join(lines)
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=3)
+    return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""

@@ -1,0 +1,121 @@
+"""Loading a task split's documents from its data source (JSONL manifest, HF dataset, synth)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from benchmark.documents import Document
+from benchmark.tasks.errors import TaskError
+from benchmark.tasks.spec import HfSource, JsonlSource, SynthSource, TaskSpec
+
+
+def cache_root() -> Path:
+    """Where generated and decoded files go (``MEDVIE_CACHE``, default ``~/.cache/medvie-bench``)."""
+    return Path(os.environ.get("MEDVIE_CACHE", Path.home() / ".cache" / "medvie-bench"))
+
+
+def load_documents(spec: TaskSpec, split: str | None = None) -> list[Document]:
+    split = split or spec.default_split
+    if split not in spec.source.splits:
+        raise TaskError(f"task {spec.name!r} has no split {split!r} (splits: {', '.join(spec.source.splits)})")
+    src = spec.source
+    base = spec.path.parent if spec.path else Path.cwd()
+    if isinstance(src, JsonlSource):
+        return read_jsonl_manifest(base / src.splits[split])
+    if isinstance(src, HfSource):
+        return _load_hf(spec, src, split, base)
+    if isinstance(src, SynthSource):
+        from benchmark import synth
+
+        return synth.load_split(src, split, cache_root() / "synth")
+    raise TaskError(f"task {spec.name!r}: unsupported source {type(src).__name__}")  # pragma: no cover
+
+
+def read_jsonl_manifest(path: Path) -> list[Document]:
+    """One document per line; ``image`` is relative to the manifest. Errors name file and line."""
+    docs: list[Document] = []
+    seen: set[str] = set()
+    with path.open(encoding="utf-8") as fh:
+        for lineno, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                raw = json.loads(line)
+                if raw.get("image"):
+                    raw["image"] = str((path.parent / raw["image"]).resolve())
+                doc = Document.model_validate(raw)
+            except (json.JSONDecodeError, AttributeError) as exc:
+                raise TaskError(f"{path}:{lineno}: not a JSON object: {exc}") from exc
+            except ValidationError as exc:
+                problems = "; ".join(f"field {'.'.join(map(str, e['loc']))}: {e['msg']}" for e in exc.errors())
+                raise TaskError(f"{path}:{lineno}: {problems}") from exc
+            if doc.id in seen:
+                raise TaskError(f"{path}:{lineno}: duplicate document id {doc.id!r}")
+            if doc.image and not Path(doc.image).is_file():
+                raise TaskError(f"{path}:{lineno}: field image: file not found: {doc.image}")
+            seen.add(doc.id)
+            docs.append(doc)
+    return docs
+
+
+def _open_hf(src: HfSource, split: str, base: Path) -> Any:
+    try:
+        import datasets
+    except ImportError as exc:  # pragma: no cover - exercised only without the extra
+        raise TaskError("HF sources need the 'datasets' package: pip install 'medvie-bench[datasets]'") from exc
+    local = base / src.path
+    name = src.splits[split]
+    if local.is_dir() and (local / "dataset_dict.json").exists():
+        return datasets.load_from_disk(str(local))[name]
+    if local.is_dir() and (local / "dataset_info.json").exists():
+        return datasets.load_from_disk(str(local))
+    if src.path.endswith(".parquet") or (local.parent.exists() and "*" in local.name):
+        return datasets.load_dataset("parquet", data_files={name: str(local)}, split=name)
+    if local.is_dir():
+        return datasets.load_dataset(str(local), src.name, split=name)
+    return datasets.load_dataset(src.path, src.name, split=name, revision=src.revision)
+
+
+def _load_hf(spec: TaskSpec, src: HfSource, split: str, base: Path) -> list[Document]:
+    ds = _open_hf(src, split, base)
+    missing = [c for c in (src.image_column, src.gt_column) if c not in ds.column_names]
+    if missing:
+        raise TaskError(
+            f"{spec.path}: field source: column(s) {missing} not in dataset (columns: {ds.column_names})"
+        )
+    image_dir = cache_root() / "hf-images" / spec.name / split
+    image_dir.mkdir(parents=True, exist_ok=True)
+    docs = []
+    for i, row in enumerate(ds):
+        doc_id = str(row[src.id_column]) if src.id_column else f"{split}-{i:06d}"
+        gt = row[src.gt_column]
+        if isinstance(gt, str):
+            try:
+                gt = json.loads(gt)
+            except json.JSONDecodeError as exc:
+                raise TaskError(f"{spec.path}: row {i}: column {src.gt_column!r} is not JSON: {exc}") from exc
+        if src.gt_json_key:
+            if not isinstance(gt, dict) or src.gt_json_key not in gt:
+                raise TaskError(f"{spec.path}: row {i}: ground truth has no key {src.gt_json_key!r}")
+            gt = gt[src.gt_json_key]
+        image_path = image_dir / f"{doc_id}.png"
+        image = row[src.image_column]
+        if not image_path.exists() and image is not None:
+            image.save(image_path)
+        ocr = row.get(src.ocr_column) if src.ocr_column else None
+        docs.append(Document(id=doc_id, image=str(image_path), gt=gt, ocr=ocr))
+    return docs
+
+
+def data_hash(docs: list[Document]) -> str:
+    """Hash of the documents' ids, ground truth and OCR text (what scoring depends on)."""
+    h = hashlib.sha256()
+    for d in docs:
+        h.update(json.dumps([d.id, d.gt, d.ocr], sort_keys=True, ensure_ascii=False).encode())
+    return h.hexdigest()[:16]
