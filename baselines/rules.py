@@ -30,7 +30,9 @@ _DATE = re.compile(
     re.I,
 )
 _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})*\.\d{2}|\d+\.\d{2})")
-_COMPANY = re.compile(r"\b(SDN\.?\s*BHD|BHD|ENTERPRISE|TRADING|RESTAURANT|LTD|LIMITED|CO\.|COMPANY|STORE|MART|有限公司)\b", re.I)
+_COMPANY = re.compile(
+    r"\b(SDN\.?\s*BHD|BHD|ENTERPRISE|TRADING|RESTAURANT|LTD|LIMITED|CO\.|COMPANY|STORE|MART|有限公司)\b", re.I
+)
 _ADDRESS_END = re.compile(r"(TEL|PHONE|FAX|GST|INVOICE|RECEIPT|DATE|CASHIER|REG|\d{1,2}[-/]\d{1,2}[-/]\d{2,4})", re.I)
 _ROW = re.compile(
     r"^(?P<name>[^\d↑↓]{1,40}?)\s+(?P<value>[<>]?[-+]?\d+(?:\.\d+)?)\s*(?P<mark>[↑↓HL])?\s*"
@@ -104,7 +106,7 @@ def table_rows(lines: list[str], item_fields: list[FieldSpec]) -> list[dict[str,
     if len(keys) < 2:
         return []
     name_k, value_k = keys[0], keys[1]
-    rest = dict(zip(("unit", "range", "mark"), keys[2:5]))
+    rest = dict(zip(("unit", "range", "mark"), keys[2:5], strict=False))
     rows = []
     for line in lines:
         m = _ROW.match(line.strip())

@@ -34,16 +34,23 @@ def cmd_run(args: argparse.Namespace) -> int:
     tasks = TaskRegistry(args.include_path).resolve(args.task)
     models = [ModelRegistry(args.model_path).get(m.strip()) for m in args.model.split(",")]
     settings = RunSettings(
-        split=args.split, limit=args.limit, seed=args.seed, keys=KeySampling.parse(args.keys),
-        thinking=args.thinking == "on", fresh=args.fresh, progress=not args.quiet,
+        split=args.split,
+        limit=args.limit,
+        seed=args.seed,
+        keys=KeySampling.parse(args.keys),
+        thinking=args.thinking == "on",
+        fresh=args.fresh,
+        progress=not args.quiet,
     )
     lines = []
     for model in models:
         for task in tasks:
             result = run_eval(task, model, settings, args.out, command=sys.argv)
             lines.append(_summary_line(task.name, model.name, result.metrics))
-            print(f"{task.name} × {model.name}: {result.n_new} new, {result.n_resumed} resumed → {result.run_dir}",
-                  file=sys.stderr)
+            print(
+                f"{task.name} × {model.name}: {result.n_new} new, {result.n_resumed} resumed → {result.run_dir}",
+                file=sys.stderr,
+            )
     print("\n".join(lines))
     return 0
 
@@ -64,12 +71,16 @@ def cmd_score(args: argparse.Namespace) -> int:
         print(json.dumps(metrics, ensure_ascii=False, indent=2))
     else:
         print(f"documents {metrics['n_docs']}  TP {metrics['tp']}  FP {metrics['fp']}  FN {metrics['fn']}")
-        print(f"precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  F1 {metrics['f1']:.4f}  "
-              f"parse errors {metrics['parse_errors']}")
+        print(
+            f"precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  F1 {metrics['f1']:.4f}  "
+            f"parse errors {metrics['parse_errors']}"
+        )
         print(f"{'field':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}")
         for path, row in metrics["per_field"].items():
-            print(f"{path:<40} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} "
-                  f"{row['tp']:6d} {row['fp']:6d} {row['fn']:6d}")
+            print(
+                f"{path:<40} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} "
+                f"{row['tp']:6d} {row['fp']:6d} {row['fn']:6d}"
+            )
     return 0
 
 
@@ -122,11 +133,24 @@ def cmd_models_list(args: argparse.Namespace) -> int:
 
 def _add_paths(p: argparse.ArgumentParser) -> None:
     env = [x for x in os.environ.get("MEDVIE_INCLUDE_PATH", "").split(os.pathsep) if x]
-    p.add_argument("--include-path", action="append", default=[], type=Path, metavar="DIR",
-                   help="extra folder of task YAML files (repeatable; also $MEDVIE_INCLUDE_PATH"
-                        + (f", now {env}" if env else "") + ")")
-    p.add_argument("--model-path", action="append", default=[], type=Path, metavar="DIR",
-                   help="extra folder of model spec YAML files (repeatable; also $MEDVIE_MODEL_PATH)")
+    p.add_argument(
+        "--include-path",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="extra folder of task YAML files (repeatable; also $MEDVIE_INCLUDE_PATH"
+        + (f", now {env}" if env else "")
+        + ")",
+    )
+    p.add_argument(
+        "--model-path",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="DIR",
+        help="extra folder of model spec YAML files (repeatable; also $MEDVIE_MODEL_PATH)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:

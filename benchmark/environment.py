@@ -9,8 +9,22 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 PACKAGES = (
-    "medvie-bench", "pydantic", "numpy", "scipy", "pandas", "jinja2", "openai", "datasets",
-    "transformers", "torch", "vllm", "trl", "peft", "llama_cpp_python", "rapidocr", "onnxruntime",
+    "medvie-bench",
+    "pydantic",
+    "numpy",
+    "scipy",
+    "pandas",
+    "jinja2",
+    "openai",
+    "datasets",
+    "transformers",
+    "torch",
+    "vllm",
+    "trl",
+    "peft",
+    "llama_cpp_python",
+    "rapidocr",
+    "onnxruntime",
 )
 REPO = Path(__file__).resolve().parents[1]
 

@@ -36,7 +36,9 @@ def _read_jsonl(path: Path, required: tuple[str, ...]) -> list[dict[str, Any]]:
 def _adhoc_task(gold: list[dict[str, Any]]) -> TaskSpec:
     keys = sorted({k for row in gold for k in row["gt"]})
     return TaskSpec(
-        name="adhoc", version=0, language="und",
+        name="adhoc",
+        version=0,
+        language="und",
         source=JsonlSource(type="jsonl", splits={"test": "gold.jsonl"}),
         fields=[FieldSpec(key=k) for k in keys] or [FieldSpec(key="_")],
     )
@@ -85,12 +87,26 @@ def rescore_run(run_dir: Path, include_paths: list[Path] | None = None) -> dict[
     for old in store.iter_latest(manifest.cache_key):
         if old.id not in by_id:
             continue
-        gen = Generation(raw=old.raw, error_kind=old.error_kind, error=old.error,
-                         tokens_in=old.tokens_in, tokens_out=old.tokens_out,
-                         latency_s=old.latency_s, finish_reason=old.finish_reason)
-        records.append(make_record(task, by_id[old.id], gen, cache_key=old.cache_key,
-                                   prompt_hash=old.prompt_hash, queried_keys=old.queried_keys,
-                                   cost_usd=old.cost_usd))
+        gen = Generation(
+            raw=old.raw,
+            error_kind=old.error_kind,
+            error=old.error,
+            tokens_in=old.tokens_in,
+            tokens_out=old.tokens_out,
+            latency_s=old.latency_s,
+            finish_reason=old.finish_reason,
+        )
+        records.append(
+            make_record(
+                task,
+                by_id[old.id],
+                gen,
+                cache_key=old.cache_key,
+                prompt_hash=old.prompt_hash,
+                queried_keys=old.queried_keys,
+                cost_usd=old.cost_usd,
+            )
+        )
     metrics = run_metrics(task, docs, records)
     metrics["run_id"] = run_dir.name
     store.write_metrics(metrics)

@@ -98,8 +98,16 @@ class _Progress:
     def __init__(self, total: int, initial: int, desc: str, enabled: bool) -> None:
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, initial=initial, desc=desc, unit="doc", disable=not enabled,
-                        dynamic_ncols=True, mininterval=0.5, file=sys.stderr)
+        self.bar = tqdm(
+            total=total,
+            initial=initial,
+            desc=desc,
+            unit="doc",
+            disable=not enabled,
+            dynamic_ncols=True,
+            mininterval=0.5,
+            file=sys.stderr,
+        )
         self.tp = self.fp = self.fn = 0
         self.errors = 0
 
@@ -141,17 +149,34 @@ async def _generate_all(
             except asyncio.QueueEmpty:
                 return
             doc_in = await asyncio.to_thread(_with_ocr, doc, model, ocr) if model.uses_ocr else doc
-            prompt = build_prompt(task, doc_in, sampling=settings.keys, thinking=settings.thinking,
-                                  seed=settings.seed, use_image=model.uses_image, use_ocr=model.uses_ocr)
+            prompt = build_prompt(
+                task,
+                doc_in,
+                sampling=settings.keys,
+                thinking=settings.thinking,
+                seed=settings.seed,
+                use_image=model.uses_image,
+                use_ocr=model.uses_ocr,
+            )
             start = time.perf_counter()
             try:
                 gen = await adapter.generate(prompt)
             except Exception as exc:  # an adapter bug must not end the run: record it
-                gen = Generation(raw=None, error_kind="adapter_error", error=f"{type(exc).__name__}: {exc}",
-                                 latency_s=time.perf_counter() - start)
-            rec = make_record(task, doc, gen, cache_key=key, prompt_hash=prompt.hash(),
-                              queried_keys=prompt.queried_keys,
-                              cost_usd=model.price.cost(gen.tokens_in, gen.tokens_out))
+                gen = Generation(
+                    raw=None,
+                    error_kind="adapter_error",
+                    error=f"{type(exc).__name__}: {exc}",
+                    latency_s=time.perf_counter() - start,
+                )
+            rec = make_record(
+                task,
+                doc,
+                gen,
+                cache_key=key,
+                prompt_hash=prompt.hash(),
+                queried_keys=prompt.queried_keys,
+                cost_usd=model.price.cost(gen.tokens_in, gen.tokens_out),
+            )
             store.append(rec)
             progress.add(rec)
             done += 1
@@ -184,13 +209,20 @@ def run_eval(
         run_id=run_dir.name,
         cache_key=key,
         task={
-            "name": task.name, "version": task.version, "hash": task_hash(task), "tags": task.tags,
-            "language": task.language, "split": settings.split or task.default_split,
-            "data_hash": docs_hash, "n_docs": len(docs),
+            "name": task.name,
+            "version": task.version,
+            "hash": task_hash(task),
+            "tags": task.tags,
+            "language": task.language,
+            "split": settings.split or task.default_split,
+            "data_hash": docs_hash,
+            "n_docs": len(docs),
         },
         model=model.model_dump(mode="json"),
         settings={
-            "keys": str(settings.keys), "thinking": settings.thinking, "seed": settings.seed,
+            "keys": str(settings.keys),
+            "thinking": settings.thinking,
+            "seed": settings.seed,
             "limit": settings.limit,
             "prompt_template_hash": hashlib.sha256(task.prompt.template.encode()).hexdigest()[:16],
         },

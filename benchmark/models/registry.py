@@ -48,7 +48,9 @@ def load_model_file(path: Path) -> ModelSpec:
     try:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
-        raise ModelError(format_validation_error(path, exc, ModelSpec).replace("invalid task", "invalid model spec")) from exc
+        raise ModelError(
+            format_validation_error(path, exc, ModelSpec).replace("invalid task", "invalid model spec")
+        ) from exc
     return spec.model_copy(update={"path": path.resolve()})
 
 
@@ -86,7 +88,8 @@ def adapter_names() -> list[str]:
 
 
 def _adapter_class(name: str) -> Any:
-    target = BUILTIN_ADAPTERS.get(name)
+    """A built-in name, a plugin's entry-point name, or ``package.module:Class``."""
+    target = BUILTIN_ADAPTERS.get(name) or (name if ":" in name else None)
     if target is None:
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if ep.name == name:

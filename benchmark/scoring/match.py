@@ -55,7 +55,7 @@ def _match(gold: Flat, pred: Flat, out: DocCounts, per_path: dict[str, list[int]
             weights = np.array([[_overlap(g, p) for p in p_items] for g in g_items])
             r, c = linear_sum_assignment(weights, maximize=True)
             rows, cols = r.tolist(), c.tolist()
-        for i, j in zip(rows, cols):
+        for i, j in zip(rows, cols, strict=True):
             _match(g_items[i], p_items[j], out, per_path)
         aligned_g, aligned_p = set(rows), set(cols)
         empty = Flat()

@@ -11,7 +11,8 @@ Keys: NFKC, casefold, and ``_``, ``-`` and whitespace treated alike (``Item Name
 Per-field rules (a task's ``scoring.value_rules``) replace the default for a field path:
 ``default`` (above), ``exact`` (NFKC and outer whitespace only), ``text`` (default but never
 numeric), ``number`` (numeric when parseable, else default), ``alnum`` (default, then
-punctuation dropped), ``date`` (parsed to ISO ``YYYY-MM-DD`` when parseable, else default).
+punctuation dropped), ``date`` (parsed to ISO ``YYYY-MM-DD`` when parseable, day first unless the year
+comes first; else default).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ _KEY_SEP = re.compile(r"[\s_\-]+")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _PUNCT = re.compile(r"[^\w]+")
+_YEAR_FIRST = re.compile(r"^\d{4}[-/.年]")
 
 Canon = tuple[str, Any]
 VALUE_RULES = ("default", "exact", "text", "number", "alnum", "date")
@@ -89,8 +91,9 @@ def _canon_date(raw: str) -> Canon:
     from dateutil import parser as date_parser
 
     text = unicodedata.normalize("NFKC", raw).strip()
+    year_first = _YEAR_FIRST.match(text) is not None
     try:
-        parsed = date_parser.parse(text, dayfirst=True, fuzzy=False)
+        parsed = date_parser.parse(text, dayfirst=not year_first, yearfirst=year_first, fuzzy=False)
     except (ValueError, OverflowError, TypeError):
         return _canon_default(raw)
     return ("d", parsed.date().isoformat())

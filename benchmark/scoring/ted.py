@@ -1,8 +1,9 @@
 """Tree-edit-distance accuracy as Donut defines it (Kim et al., 2022, ``JSONParseEvaluator``).
 
 ``acc = max(0, 1 - TED(pred, gold) / TED(empty, gold))`` on trees built from key-sorted JSON,
-with Donut's costs: a leaf's insert/remove cost is its label length, an update between leaves is
-their Levenshtein distance. Distances come from ``zss`` (Zhang-Shasha), strings from rapidfuzz.
+with Donut's costs (keys sorted; list order kept, as in Donut): a leaf's insert/remove cost is
+its label length, an update between leaves is their Levenshtein distance. Distances come from
+``zss`` (Zhang-Shasha), strings from rapidfuzz.
 """
 
 from __future__ import annotations
@@ -16,22 +17,20 @@ _LEAF = "<leaf>"
 
 
 def _normalize(data: Any) -> Any:
+    """Donut's ``normalize_dict``: keys sorted by (length, name), empty values dropped, scalars
+    wrapped in a list; list order is kept (TED is an ordered-tree distance)."""
     if isinstance(data, dict):
-        out = {}
-        for key in sorted(data, key=str):
+        out: dict[str, Any] = {}
+        for key in sorted(data, key=lambda k: (len(str(k)), str(k))):
             value = _normalize(data[key])
             if value:
-                out[str(key)] = value
+                out[str(key)] = value if isinstance(value, list) else [value]
         return out
     if isinstance(data, list):
         if all(isinstance(item, dict) for item in data):
-            items = [_normalize(item) for item in data]
-            return [item for item in items if item]
-        leaves = [str(item).strip() for item in data if not isinstance(item, (dict, list))]
-        return sorted(leaf for leaf in leaves if leaf)
-    if data is None:
-        return ""
-    return str(data).strip()
+            return [item for item in (_normalize(item) for item in data) if item]
+        return [str(item).strip() for item in data if isinstance(item, (str, int, float)) and str(item).strip()]
+    return [str(data).strip()] if data is not None and str(data).strip() else []
 
 
 def _tree(data: dict[str, Any], name: str = "<root>") -> zss.Node:
@@ -41,11 +40,8 @@ def _tree(data: dict[str, Any], name: str = "<root>") -> zss.Node:
             kid = _tree(value, key)
         else:
             kid = zss.Node(key)
-            if isinstance(value, list):
-                for item in value:
-                    kid.addkid(_tree(item, "<subtree>") if isinstance(item, dict) else zss.Node(_LEAF + item))
-            else:
-                kid.addkid(zss.Node(_LEAF + value))
+            for item in value:
+                kid.addkid(_tree(item, "<subtree>") if isinstance(item, dict) else zss.Node(_LEAF + item))
         node.addkid(kid)
     return node
 
@@ -69,8 +65,12 @@ def _update(a: zss.Node, b: zss.Node) -> int:
 
 def _distance(a: zss.Node, b: zss.Node) -> float:
     return zss.distance(
-        a, b, get_children=zss.Node.get_children, insert_cost=_insert_remove,
-        remove_cost=_insert_remove, update_cost=_update,
+        a,
+        b,
+        get_children=zss.Node.get_children,
+        insert_cost=_insert_remove,
+        remove_cost=_insert_remove,
+        update_cost=_update,
     )
 
 

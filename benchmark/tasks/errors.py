@@ -35,7 +35,7 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
         candidates = [ann, *get_args(ann)]
         for a in list(candidates):
             candidates.extend(get_args(a))
-        models = [c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)]
+        models = list(dict.fromkeys(c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)))
         current = models[0] if len(models) == 1 else (candidates[0] if candidates else None)
     fields = getattr(current, "model_fields", None)
     return list(fields) if fields else []

@@ -86,9 +86,7 @@ def _load_hf(spec: TaskSpec, src: HfSource, split: str, base: Path) -> list[Docu
     ds = _open_hf(src, split, base)
     missing = [c for c in (src.image_column, src.gt_column) if c not in ds.column_names]
     if missing:
-        raise TaskError(
-            f"{spec.path}: field source: column(s) {missing} not in dataset (columns: {ds.column_names})"
-        )
+        raise TaskError(f"{spec.path}: field source: column(s) {missing} not in dataset (columns: {ds.column_names})")
     image_dir = cache_root() / "hf-images" / spec.name / split
     image_dir.mkdir(parents=True, exist_ok=True)
     docs = []

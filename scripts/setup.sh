@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs what medvie-bench needs on a fresh Debian/Ubuntu machine with Python >= 3.10.
+#   bash scripts/setup.sh          # the package, fonts, OCR and the local LLM runtime
+#   bash scripts/setup.sh test     # the same, plus what the test suite uses (browser, torch, trl)
+# System packages are installed with apt-get when it is available and we are root (or have sudo).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode="${1:-run}"
+
+apt_packages=(fonts-noto-cjk fonts-dejavu-core fonts-liberation tesseract-ocr)
+if [ "$mode" = "test" ]; then
+  apt_packages+=(chromium chromium-driver)
+fi
+
+apt_install() {
+  local sudo=""
+  if [ "$(id -u)" != "0" ]; then
+    if command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+      echo "setup: not root and no sudo; install these yourself: ${apt_packages[*]}" >&2; return 0
+    fi
+  fi
+  local missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    $sudo apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+if command -v apt-get >/dev/null 2>&1; then apt_install; fi
+
+py="${PYTHON:-python3}"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+# torch first and pinned: 2.13.0 is the CPU build this project's machines have on local disk.
+extras="datasets,ocr,llamacpp"
+if [ "$mode" = "test" ]; then
+  extras="$extras,test,rlvr"
+fi
+"$py" -m pip install -q "torch==2.13.0" 2>&1 | grep -v "Running pip as the 'root'" || true
+"$py" -m pip install -q -e ".[${extras}]" 2>&1 | grep -v "Running pip as the 'root'" || true
+"$py" -c "import benchmark" && echo "setup: medvie-bench installed (${mode})"
