@@ -11,7 +11,6 @@ Rules (README "Scoring rules"):
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from typing import Any, Literal
 
@@ -19,66 +18,75 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from benchmark.scoring.counts import DocCounts
-from benchmark.scoring.flatten import Flat, flatten, pool
+from benchmark.scoring.flatten import Bag, Flat, flatten, pool
 from benchmark.scoring.normalize import normalize_key
 
 ListMatching = Literal["align", "multiset"]
 
 
-def _overlap(a: Flat, b: Flat) -> int:
-    """Number of matching leaf pairs between two items (nested groups pooled for speed)."""
-    n = 0
-    for path, bag in a.leaves.items():
-        other = b.leaves.get(path)
-        if other:
-            n += sum((bag & other).values())
-    for path, items in a.groups.items():
-        others = b.groups.get(path)
-        if others:
-            n += _overlap(pool(Flat(groups={path: items})), pool(Flat(groups={path: others})))
-    return n
+def _tp(gold: Bag, pred: Bag) -> int:
+    """Size of the multiset intersection."""
+    if len(gold) == 1 and len(pred) == 1:
+        (gv, gn), (pv, pn) = next(iter(gold.items())), next(iter(pred.items()))
+        return min(gn, pn) if gv == pv else 0
+    return sum(min(n, pred.get(v, 0)) for v, n in gold.items())
 
 
-def _match(gold: Flat, pred: Flat, out: DocCounts, per_path: dict[str, list[int]]) -> None:
-    for path in gold.leaves.keys() | pred.leaves.keys():
-        g = gold.leaves.get(path) or Counter()
-        p = pred.leaves.get(path) or Counter()
-        tp = sum((g & p).values())
-        ng, np_ = sum(g.values()), sum(p.values())
-        _record(out, per_path, path, tp, np_ - tp, ng - tp)
+def _weights(g_items: list[Flat], p_items: list[Flat]) -> np.ndarray:
+    """Matching leaf pairs between every gold and predicted item, through an inverted index."""
+    index: dict[tuple[str, Any], list[tuple[int, int]]] = {}
+    for i, item in enumerate(g_items):
+        for pair, n in item.pairs().items():
+            index.setdefault(pair, []).append((i, n))
+    weights = np.zeros((len(g_items), len(p_items)), dtype=np.int64)
+    for j, item in enumerate(p_items):
+        for pair, n in item.pairs().items():
+            for i, m in index.get(pair, ()):
+                weights[i, j] += min(n, m)
+    return weights
+
+
+def _align(g_items: list[Flat], p_items: list[Flat]) -> list[tuple[int, int]]:
+    if not g_items or not p_items:
+        return []
+    if len(g_items) == 1 and len(p_items) == 1:
+        return [(0, 0)]
+    rows, cols = linear_sum_assignment(_weights(g_items, p_items), maximize=True)
+    return list(zip(rows.tolist(), cols.tolist(), strict=True))
+
+
+_EMPTY = Flat()
+
+
+def _match(gold: Flat, pred: Flat, out: DocCounts) -> None:
+    for path, g in gold.leaves.items():
+        p = pred.leaves.get(path)
+        ng = sum(g.values())
+        if p is None:
+            out.add_field(path, 0, 0, ng)
+        else:
+            tp = _tp(g, p)
+            out.add_field(path, tp, sum(p.values()) - tp, ng - tp)
+    for path, p in pred.leaves.items():
+        if path not in gold.leaves:
+            out.add_field(path, 0, sum(p.values()), 0)
     for path in gold.groups.keys() | pred.groups.keys():
         g_items = gold.groups.get(path, [])
         p_items = pred.groups.get(path, [])
-        rows: list[int] = []
-        cols: list[int] = []
-        if g_items and p_items:
-            weights = np.array([[_overlap(g, p) for p in p_items] for g in g_items])
-            r, c = linear_sum_assignment(weights, maximize=True)
-            rows, cols = r.tolist(), c.tolist()
-        for i, j in zip(rows, cols, strict=True):
-            _match(g_items[i], p_items[j], out, per_path)
-        aligned_g, aligned_p = set(rows), set(cols)
-        empty = Flat()
+        pairs = _align(g_items, p_items)
+        for i, j in pairs:
+            _match(g_items[i], p_items[j], out)
+        aligned_g = {i for i, _ in pairs}
+        aligned_p = {j for _, j in pairs}
         for i, item in enumerate(g_items):
             if i not in aligned_g:
-                _match(item, empty, out, per_path)
+                _match(item, _EMPTY, out)
         for j, item in enumerate(p_items):
             if j not in aligned_p:
-                _match(empty, item, out, per_path)
+                _match(_EMPTY, item, out)
 
 
-def _record(out: DocCounts, per_path: dict[str, list[int]], path: str, tp: int, fp: int, fn: int) -> None:
-    out.add_field(path, tp, fp, fn)
-    row = per_path.get(path)
-    if row is None:
-        per_path[path] = [tp, fp, fn]
-    else:
-        row[0] += tp
-        row[1] += fp
-        row[2] += fn
-
-
-def _taxonomy(per_path: dict[str, list[int]], gold: dict[str, int], pred: dict[str, int]) -> dict[str, int]:
+def _taxonomy(per_path: dict[str, list[int]], gold: set[str], pred: set[str]) -> dict[str, int]:
     errors = dict.fromkeys(("missing_key", "hallucinated_key", "wrong_value", "missing_value", "extra_value"), 0)
     for path, (_, fp, fn) in per_path.items():
         if path not in pred:
@@ -105,9 +113,8 @@ def score_flat(gold: Flat, pred: Flat, list_matching: ListMatching = "align") ->
     if list_matching == "multiset":
         gold, pred = pool(gold), pool(pred)
     out = DocCounts()
-    per_path: dict[str, list[int]] = {}
-    _match(gold, pred, out, per_path)
-    out.errors = _taxonomy(per_path, gold.leaf_counts(), pred.leaf_counts())
+    _match(gold, pred, out)
+    out.errors = _taxonomy(out.fields, gold.paths, pred.paths)
     return out
 
 

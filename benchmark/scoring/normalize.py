@@ -64,7 +64,7 @@ def _scalar_text(value: Any) -> str:
 
 
 @lru_cache(maxsize=65536)
-def _canon_default(raw: str) -> Canon:
+def canon_default(raw: str) -> Canon:
     text = _text(raw)
     number = _as_number(text)
     if number is not None:
@@ -81,7 +81,7 @@ def _canon_text(raw: str) -> Canon:
 
 
 def _canon_alnum(raw: str) -> Canon:
-    kind, value = _canon_default(raw)
+    kind, value = canon_default(raw)
     if kind == "n":
         return (kind, value)
     return ("s", _PUNCT.sub("", value))
@@ -95,13 +95,13 @@ def _canon_date(raw: str) -> Canon:
     try:
         parsed = date_parser.parse(text, dayfirst=not year_first, yearfirst=year_first, fuzzy=False)
     except (ValueError, OverflowError, TypeError):
-        return _canon_default(raw)
+        return canon_default(raw)
     return ("d", parsed.date().isoformat())
 
 
 _RULES: dict[str, Callable[[str], Canon]] = {
-    "default": _canon_default,
-    "number": _canon_default,
+    "default": canon_default,
+    "number": canon_default,
     "exact": _canon_exact,
     "text": _canon_text,
     "alnum": _canon_alnum,
