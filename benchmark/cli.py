@@ -45,7 +45,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     lines = []
     for model in models:
         for task in tasks:
-            result = run_eval(task, model, settings, args.out, command=sys.argv)
+            executor = None
+            if args.executor == "ray":
+                from benchmark.executors import make_executor
+
+                executor = make_executor("ray", workers=args.workers, address=args.ray_address)
+            result = run_eval(task, model, settings, args.out, executor=executor, command=sys.argv)
             lines.append(_summary_line(task.name, model.name, result.metrics))
             print(
                 f"{task.name} × {model.name}: {result.n_new} new, {result.n_resumed} resumed → {result.run_dir}",
@@ -171,6 +176,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--thinking", choices=("on", "off"), default="off")
     run.add_argument("--fresh", action="store_true", help="discard earlier outputs and start over")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--executor", choices=("local", "ray"), default="local", help="where documents run")
+    run.add_argument("--workers", type=int, default=2, help="Ray workers (one adapter, one GPU each if any)")
+    run.add_argument("--ray-address", default=None, help="an existing Ray cluster (default: start a local one)")
     _add_paths(run)
     run.set_defaults(func=cmd_run)
 

@@ -8,12 +8,9 @@ a different model or setting never reuses another's outputs.
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import json
 import sys
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -23,15 +20,17 @@ from benchmark import __version__
 from benchmark.documents import Document
 from benchmark.environment import environment
 from benchmark.evaluation import make_record, run_metrics
-from benchmark.models.base import Adapter, Generation
-from benchmark.models.registry import create_adapter
+from benchmark.executors import Executor
+from benchmark.executors.local import LocalExecutor
+from benchmark.models.base import Adapter
 from benchmark.models.spec import ModelSpec
-from benchmark.prompts import KeySampling, build_prompt
+from benchmark.prompts import KeySampling
 from benchmark.records import PredictionRecord, RunManifest
 from benchmark.scoring import prf
 from benchmark.store import RunStore
 from benchmark.tasks import data_hash, load_documents, task_hash
 from benchmark.tasks.spec import TaskSpec
+from benchmark.work import DocWork, OcrFn, Outcome
 
 
 @dataclass(frozen=True)
@@ -79,19 +78,6 @@ def _select(task: TaskSpec, settings: RunSettings) -> tuple[list[Document], str]
     return (docs[: settings.limit] if settings.limit else docs), data_hash(docs)
 
 
-OcrFn = Callable[[Document, str], Document]
-
-
-def _with_ocr(doc: Document, model: ModelSpec, ocr: OcrFn | None) -> Document:
-    if not model.uses_ocr or model.ocr_engine == "gold":
-        return doc
-    if ocr is None:
-        from benchmark.ocr import apply_ocr
-
-        ocr = apply_ocr
-    return ocr(doc, model.ocr_engine)
-
-
 class _Progress:
     """tqdm bar with docs/s, ETA and the running micro-F1."""
 
@@ -125,66 +111,6 @@ class _Progress:
         self.bar.close()
 
 
-async def _generate_all(
-    adapter: Adapter,
-    todo: list[Document],
-    task: TaskSpec,
-    model: ModelSpec,
-    settings: RunSettings,
-    key: str,
-    store: RunStore,
-    progress: _Progress,
-    ocr: OcrFn | None,
-) -> int:
-    queue: asyncio.Queue[Document] = asyncio.Queue()
-    for doc in todo:
-        queue.put_nowait(doc)
-    done = 0
-
-    async def worker() -> None:
-        nonlocal done
-        while True:
-            try:
-                doc = queue.get_nowait()
-            except asyncio.QueueEmpty:
-                return
-            doc_in = await asyncio.to_thread(_with_ocr, doc, model, ocr) if model.uses_ocr else doc
-            prompt = build_prompt(
-                task,
-                doc_in,
-                sampling=settings.keys,
-                thinking=settings.thinking,
-                seed=settings.seed,
-                use_image=model.uses_image,
-                use_ocr=model.uses_ocr,
-            )
-            start = time.perf_counter()
-            try:
-                gen = await adapter.generate(prompt)
-            except Exception as exc:  # an adapter bug must not end the run: record it
-                gen = Generation(
-                    raw=None,
-                    error_kind="adapter_error",
-                    error=f"{type(exc).__name__}: {exc}",
-                    latency_s=time.perf_counter() - start,
-                )
-            rec = make_record(
-                task,
-                doc,
-                gen,
-                cache_key=key,
-                prompt_hash=prompt.hash(),
-                queried_keys=prompt.queried_keys,
-                cost_usd=model.price.cost(gen.tokens_in, gen.tokens_out),
-            )
-            store.append(rec)
-            progress.add(rec)
-            done += 1
-
-    await asyncio.gather(*(worker() for _ in range(min(model.concurrency, max(1, len(todo))))))
-    return done
-
-
 def run_eval(
     task: TaskSpec,
     model: ModelSpec,
@@ -193,9 +119,12 @@ def run_eval(
     *,
     adapter: Adapter | None = None,
     ocr: OcrFn | None = None,
+    executor: Executor | None = None,
     command: list[str] | None = None,
 ) -> RunResult:
-    """Evaluate ``model`` on ``task``; resumable, and every failure is recorded, not raised."""
+    """Evaluate ``model`` on ``task``; resumable, and every failure is recorded, not raised.
+
+    ``executor`` defaults to the local one (``adapter`` and ``ocr`` override its defaults)."""
     docs, docs_hash = _select(task, settings)
     key = cache_key(task, model, settings, docs_hash)
     run_dir = run_dir_for(out, task, model, key)
@@ -225,6 +154,7 @@ def run_eval(
             "seed": settings.seed,
             "limit": settings.limit,
             "prompt_template_hash": hashlib.sha256(task.prompt.template.encode()).hexdigest()[:16],
+            "executor": type(executor).__name__ if executor else "LocalExecutor",
         },
         environment=environment(),
         command=command or sys.argv,
@@ -239,24 +169,32 @@ def run_eval(
             progress.tp += rec.counts["tp"]
             progress.fp += rec.counts["fp"]
             progress.fn += rec.counts["fn"]
-    n_new = 0
+    by_id = {d.id: d for d in todo}
+    written: set[str] = set()
+
+    def on_outcome(outcome: Outcome) -> None:
+        if outcome.doc_id in written or outcome.doc_id not in by_id:
+            return  # a retried shard's duplicate: the first result stands
+        gen = outcome.generation
+        rec = make_record(
+            task, by_id[outcome.doc_id], gen, cache_key=key, prompt_hash=outcome.prompt_hash,
+            queried_keys=outcome.queried_keys, cost_usd=model.price.cost(gen.tokens_in, gen.tokens_out),
+        )
+        store.append(rec)
+        written.add(outcome.doc_id)
+        progress.add(rec)
+
+    work = DocWork(task=task, model=model, keys=settings.keys, thinking=settings.thinking, seed=settings.seed)
     try:
         if todo:
-            adapter = adapter or create_adapter(model)
-            n_new = asyncio.run(_run_with_close(adapter, todo, task, model, settings, key, store, progress, ocr))
+            (executor or LocalExecutor(adapter=adapter, ocr=ocr)).run(work, todo, on_outcome)
     finally:
         store.close()
         progress.close()
+    n_new = len(written)
     records = [r for r in store.iter_latest(key) if r.id in wanted]
     metrics = run_metrics(task, docs, records)
     metrics["run_id"] = run_dir.name
     store.write_metrics(metrics)
     store.write_manifest(manifest.model_copy(update={"finished_at": _now(), "status": "finished"}))
     return RunResult(run_dir=run_dir, metrics=metrics, n_new=n_new, n_resumed=n_resumed)
-
-
-async def _run_with_close(adapter: Adapter, *args: Any) -> int:
-    try:
-        return await _generate_all(adapter, *args)
-    finally:
-        await adapter.aclose()
