@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from benchmark.ocr.errors import OcrError
 from benchmark.tasks.errors import TaskError
 
 DEFAULT_OUT = Path("runs")
@@ -231,7 +232,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except TaskError as exc:
+    except (TaskError, OcrError) as exc:
         print(f"medvie-bench: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

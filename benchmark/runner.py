@@ -23,6 +23,7 @@ from benchmark.evaluation import make_record, run_metrics
 from benchmark.executors import Executor
 from benchmark.executors.local import LocalExecutor
 from benchmark.models.base import Adapter
+from benchmark.models.registry import resolve_model
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import KeySampling
 from benchmark.records import PredictionRecord, RunManifest
@@ -125,6 +126,8 @@ def run_eval(
     """Evaluate ``model`` on ``task``; resumable, and every failure is recorded, not raised.
 
     ``executor`` defaults to the local one (``adapter`` and ``ocr`` override its defaults)."""
+    if adapter is None:
+        model = resolve_model(model)
     docs, docs_hash = _select(task, settings)
     key = cache_key(task, model, settings, docs_hash)
     run_dir = run_dir_for(out, task, model, key)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from benchmark.documents import Document
 from benchmark.models.base import Adapter, Generation
 from benchmark.models.spec import ModelSpec
+from benchmark.ocr.errors import OcrUnavailable
 from benchmark.prompts import KeySampling, build_prompt
 from benchmark.tasks.spec import TaskSpec
 
@@ -51,6 +52,8 @@ class DocWork:
                 use_image=self.model.uses_image, use_ocr=self.model.uses_ocr,
             )
         except Exception as exc:  # OCR or prompt failure for this document: a record, not a crash
+            if isinstance(exc, OcrUnavailable):
+                raise  # the engine is not installed: a set-up error, not a document's
             gen = Generation(raw=None, error_kind="input_error", error=f"{type(exc).__name__}: {exc}",
                              latency_s=time.perf_counter() - start)
             return Outcome(doc.id, "", None, gen)

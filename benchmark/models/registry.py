@@ -107,3 +107,10 @@ def _adapter_class(name: str) -> Any:
 
 def create_adapter(spec: ModelSpec, **kwargs: Any) -> Adapter:
     return _adapter_class(spec.adapter)(spec, **kwargs)
+
+
+def resolve_model(spec: ModelSpec) -> ModelSpec:
+    """The spec an adapter will really run (e.g. ``rlvr`` picks a checkpoint), so the cache key and
+    the manifest describe what produced the outputs."""
+    resolve = getattr(_adapter_class(spec.adapter), "resolve_spec", None)
+    return resolve(spec) if resolve else spec

@@ -1,0 +1,123 @@
+"""OCR engines on real SROIE receipts against their gold OCR text, the cache, reading order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from rapidfuzz.distance import Levenshtein
+
+from benchmark.documents import Document, OcrLine
+from benchmark.ocr import (
+    OcrError,
+    OcrUnavailable,
+    apply_ocr,
+    get_engine,
+    group_rows,
+    rows_text,
+    run_ocr,
+)
+
+SAMPLE = Path(__file__).resolve().parents[1] / "tasks" / "general" / "sroie-sample"
+
+
+def _docs(*ids: str) -> list[Document]:
+    docs = []
+    for line in (SAMPLE / "test.jsonl").read_text(encoding="utf-8").splitlines():
+        raw = json.loads(line)
+        if raw["id"] in ids:
+            raw["image"] = str(SAMPLE / raw["image"])
+            docs.append(Document.model_validate(raw))
+    return docs
+
+
+def cer(lines: list[OcrLine], gold: list[OcrLine]) -> float:
+    """Character error rate of row-grouped text, case and spacing ignored (SROIE gold is upper
+    case and word-boxed; the engines box whole phrases)."""
+
+    def norm(ls: list[OcrLine]) -> str:
+        return " ".join(rows_text(ls).casefold().split())
+
+    ref = norm(gold)
+    return Levenshtein.distance(norm(lines), ref) / len(ref)
+
+
+@pytest.fixture(autouse=True)
+def _cache(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEDVIE_CACHE", str(tmp_path))
+
+
+def test_rapidocr_cer_and_cache(tmp_path, monkeypatch):
+    pytest.importorskip("rapidocr")
+    for doc in _docs("041", "052"):
+        lines = run_ocr(doc.image, "rapidocr")
+        assert lines and all(ln.score is not None for ln in lines)
+        assert cer(lines, doc.ocr_lines) < 0.15, doc.id
+        files = list((tmp_path / "ocr" / "rapidocr").rglob("*.json"))
+        assert any(f.name.startswith(f"{_sha(doc.image)}-") for f in files)
+
+        def boom(image):
+            raise AssertionError("engine called although the page is cached")
+
+        with monkeypatch.context() as m:
+            m.setattr(get_engine("rapidocr"), "recognize", boom)
+            assert run_ocr(doc.image, "rapidocr") == lines
+
+
+def test_apply_ocr_returns_copy(monkeypatch):
+    fake = [
+        OcrLine(text="TOTAL", box=(10, 100, 60, 120), score=0.9),
+        OcrLine(text="SHOP SDN BHD", box=(10, 10, 90, 30), score=0.8),
+    ]
+    engine = type("Fake", (), {"version": "t1", "recognize": lambda self, image: list(fake)})()
+    monkeypatch.setitem(sys.modules["benchmark.ocr"]._engines, "rapidocr", engine)
+    doc = _docs("002")[0]
+    out = apply_ocr(doc, "rapidocr")
+    assert out.ocr == "SHOP SDN BHD\nTOTAL"
+    assert [ln.text for ln in out.ocr_lines] == ["SHOP SDN BHD", "TOTAL"]
+    assert out.meta["ocr_engine"] == "rapidocr"
+    assert doc.ocr.startswith("TAN WOON YANN")  # the original is untouched
+    with pytest.raises(OcrError, match="no image"):
+        apply_ocr(doc.model_copy(update={"image": None}), "rapidocr")
+
+
+def test_tesseract_cer():
+    pytest.importorskip("pytesseract")
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract not installed: apt-get install -y tesseract-ocr")
+    doc = _docs("052")[0]
+    lines = run_ocr(doc.image, "tesseract")
+    assert cer(lines, doc.ocr_lines) < 0.3
+    assert all(x1 <= x2 and y1 <= y2 for x1, y1, x2, y2 in (ln.box for ln in lines))
+
+
+def test_reading_order_groups_rows():
+    boxes = [
+        ("value", (200, 52, 260, 70)),
+        ("name", (10, 50, 100, 68)),
+        ("title", (50, 5, 200, 25)),
+        ("next", (10, 80, 90, 98)),
+    ]
+    rows = group_rows([OcrLine(text=t, box=b) for t, b in boxes])
+    assert [[ln.text for ln in row] for row in rows] == [["title"], ["name", "value"], ["next"]]
+
+
+def test_errors_are_clear(monkeypatch):
+    with pytest.raises(OcrError, match="unknown OCR engine"):
+        run_ocr(_docs("002")[0].image, "nope")
+    with pytest.raises(OcrError, match="image not found"):
+        run_ocr("/nonexistent.png", "rapidocr")
+    monkeypatch.setitem(sys.modules, "rapidocr", None)
+    from benchmark.ocr.rapidocr import RapidOcrEngine
+
+    with pytest.raises(OcrUnavailable, match=r"pip install 'medvie-bench\[ocr\]'"):
+        RapidOcrEngine()
+
+
+def _sha(path: str) -> str:
+    from benchmark.ocr.cache import file_sha256
+
+    return file_sha256(path)
