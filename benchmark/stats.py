@@ -337,8 +337,12 @@ def compare_all(
     alpha: float = 0.05,
     seed: int | None = 0,
     clusters: ArrayLike | None = None,
+    randomization: bool = True,
 ) -> Comparison:
     """Per-model CIs and, for every pair (a, b) in insertion order, delta = metric(b) - metric(a).
+
+    ``randomization=False`` skips the approximate randomization tests (their p-values are NaN),
+    which are most of the cost for many models when only the bootstrap p-values are shown.
 
     One set of bootstrap resamples serves every model and pair, so each CI and pair equals
     :func:`bootstrap_ci` / :func:`paired_bootstrap` with the same seed, and each randomization
@@ -359,17 +363,19 @@ def compare_all(
     totals = _resampled_totals(units, n_resamples, _rng(seed, _BOOTSTRAP_STREAM))
     draws = [micro(totals[:, 3 * i : 3 * i + 3], metric) for i in range(len(names))]
     estimates = [micro(x.sum(axis=0), metric) for x in arrays]
-    cis = tuple(
-        _ci(e, d, metric, alpha, x, units) for e, d, x in zip(estimates, draws, arrays, strict=True)
-    )
+    cis = tuple(_ci(e, d, metric, alpha, x, units) for e, d, x in zip(estimates, draws, arrays, strict=True))
     raw = []
     for i, j in combinations(range(len(names)), 2):
         deltas = draws[j] - draws[i]
         delta = estimates[j] - estimates[i]
-        ar = approximate_randomization(arrays[i], arrays[j], metric, n_resamples, seed)
-        raw.append((i, j, delta, deltas, _shifted_null_p(deltas, delta), ar.p_value))
+        p_ar = (
+            approximate_randomization(arrays[i], arrays[j], metric, n_resamples, seed).p_value
+            if randomization
+            else float("nan")
+        )
+        raw.append((i, j, delta, deltas, _shifted_null_p(deltas, delta), p_ar))
     holm_boot = holm([r[4] for r in raw])
-    holm_ar = holm([r[5] for r in raw])
+    holm_ar = holm([r[5] for r in raw]) if randomization else [float("nan")] * len(raw)
     pairs = []
     for (i, j, delta, deltas, p_boot, p_ar), hb, ha in zip(raw, holm_boot, holm_ar, strict=True):
         low, high = _percentile(deltas, alpha)
@@ -453,9 +459,7 @@ def min_detectable_delta(
 # --------------------------------------------------------------------------- comparability
 
 
-def check_comparable(
-    ids_a: Sequence[Any], ids_b: Sequence[Any], version_a: Any, version_b: Any
-) -> None:
+def check_comparable(ids_a: Sequence[Any], ids_b: Sequence[Any], version_a: Any, version_b: Any) -> None:
     """Refuse (``ValueError``) to compare runs on different task versions or documents.
 
     The paired statistics need the same documents in the same order; this says which differ.
@@ -485,9 +489,7 @@ def check_comparable(
             f"{len(only_a)} only in a: {_preview(only_a)}; "
             f"{len(only_b)} only in b: {_preview(only_b)}): runs are not comparable"
         )
-    raise ValueError(
-        "same documents in a different order: align both runs' counts by document id first"
-    )
+    raise ValueError("same documents in a different order: align both runs' counts by document id first")
 
 
 # --------------------------------------------------------------------------- internals
@@ -529,9 +531,7 @@ def _as_counts(counts: ArrayLike, name: str = "counts") -> np.ndarray:
 def _as_pair(a: ArrayLike, b: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     ca, cb = _as_counts(a, "a"), _as_counts(b, "b")
     if ca.shape != cb.shape:
-        raise ValueError(
-            f"a and b must count the same documents, got {ca.shape[0]} and {cb.shape[0]} rows"
-        )
+        raise ValueError(f"a and b must count the same documents, got {ca.shape[0]} and {cb.shape[0]} rows")
     return ca, cb
 
 
@@ -540,9 +540,7 @@ def _cluster_sums(counts: np.ndarray, clusters: ArrayLike | None) -> np.ndarray:
         return counts
     labels = np.asarray(clusters)
     if labels.shape != (counts.shape[0],):
-        raise ValueError(
-            f"clusters must hold one label per document ({counts.shape[0]}), got {labels.shape}"
-        )
+        raise ValueError(f"clusters must hold one label per document ({counts.shape[0]}), got {labels.shape}")
     _, inverse = np.unique(labels, return_inverse=True)
     inverse = inverse.reshape(-1)
     out = np.zeros((int(inverse.max()) + 1, counts.shape[1]), dtype=np.int64)

@@ -9,7 +9,7 @@ mode="${1:-run}"
 
 apt_packages=(fonts-noto-cjk fonts-dejavu-core fonts-liberation tesseract-ocr)
 if [ "$mode" = "test" ]; then
-  apt_packages+=(chromium chromium-driver)
+  apt_packages+=(chromium)
 fi
 
 apt_install() {

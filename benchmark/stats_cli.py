@@ -1,0 +1,169 @@
+"""``medvie-bench compare``: F1 with 95% CIs per run, and every pair's ΔF1 with a paired test.
+
+Each argument is a run directory or a model name (then its latest finished run on ``--task``
+under ``--runs``). Runs must share task version and document ids, or the command refuses.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from benchmark.store import MANIFEST, RunStore
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from benchmark.records import RunManifest
+
+
+class CompareError(ValueError):
+    """A run that cannot be found or compared; the message says why."""
+
+
+@dataclass
+class LoadedRun:
+    label: str
+    path: Path
+    manifest: RunManifest
+    ids: list[str]
+    counts: np.ndarray  # (n_docs, 3) [tp, fp, fn], documents sorted by id
+
+
+def find_run(name: str, task: str | None, runs: Path) -> Path:
+    """A run directory, or the latest finished run of model ``name`` on ``task`` under ``runs``.
+
+    A model name picks its runs with all keys and thinking off; ``NAME+thinking`` thinking on.
+    """
+    path = Path(name)
+    if (path / MANIFEST).is_file():
+        return path
+    if task is None:
+        raise CompareError(f"{name!r} is not a run directory; give --task to look it up by model")
+    model, thinking = (name[: -len("+thinking")], True) if name.endswith("+thinking") else (name,
+                                                                                         False)
+    candidates = []
+    for d in sorted((runs / task).glob(f"{model}__*")):
+        try:
+            m = RunStore(d).read_manifest()
+        except (OSError, ValueError):
+            continue
+        if (m.model.get("name") == model and m.status == "finished"
+                and bool(m.settings.get("thinking")) == thinking
+                and m.settings.get("keys", "all") == "all"):
+            candidates.append((m.finished_at or "", (d / MANIFEST).stat().st_mtime_ns, str(d), d))
+    if not candidates:
+        raise CompareError(f"no finished run of model {name!r} on task {task!r} under {runs} "
+                           "(with all keys; a run directory can be given instead)")
+    return max(candidates)[3]
+
+
+def load_run(path: Path) -> LoadedRun:
+    import numpy as np
+
+    store = RunStore(path)
+    manifest = store.read_manifest()
+    if manifest.status != "finished":
+        raise CompareError(f"{path}: the run is not finished (resume it with the same command)")
+    records = sorted(store.iter_latest(manifest.cache_key), key=lambda r: r.id)
+    n = manifest.task.get("n_docs")
+    if n is not None and len(records) != n:
+        raise CompareError(f"{path}: {len(records)} records for {n} documents")
+    counts = np.array([[r.counts["tp"], r.counts["fp"], r.counts["fn"]] for r in records],
+                      dtype=np.int64).reshape(-1, 3)
+    label = manifest.model.get("name", path.name)
+    label += "+thinking" if manifest.settings.get("thinking") else ""
+    return LoadedRun(label, path, manifest, [r.id for r in records], counts)
+
+
+def check_runs(runs: list[LoadedRun]) -> None:
+    """Refuse runs on different tasks, task versions or documents."""
+    from benchmark.stats import check_comparable
+
+    first = runs[0]
+    for other in runs[1:]:
+        ta, tb = first.manifest.task, other.manifest.task
+        if ta.get("name") != tb.get("name"):
+            raise CompareError(f"runs are on different tasks: {ta.get('name')} ({first.path}) "
+                               f"and {tb.get('name')} ({other.path})")
+        try:
+            check_comparable(first.ids, other.ids, ta.get("version"), tb.get("version"))
+        except ValueError as exc:
+            raise CompareError(f"cannot compare {first.path} and {other.path}: {exc}") from exc
+
+
+def _labels(runs: list[LoadedRun]) -> None:
+    names = [r.label for r in runs]
+    for r in runs:
+        if names.count(r.label) > 1:
+            r.label = r.path.name
+
+
+def _p(p: float) -> str:
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> str:
+    from benchmark.stats import compare_all
+
+    comp = compare_all({r.label: r.counts for r in runs}, "f1", resamples, alpha, seed)
+    task = runs[0].manifest.task
+    level = round(100 * (1 - alpha))
+    w = max(12, *(len(r.label) for r in runs))
+    lines = [
+        f"task {task.get('name')} (version {task.get('version')}), {len(runs[0].ids)} documents, "
+        f"{resamples} paired bootstrap resamples, seed {seed}",
+        "",
+        f"{'model':<{w}}  {'F1':>6}  {f'{level}% CI':<16}  run",
+    ]
+    for r, ci in zip(runs, comp.cis, strict=True):
+        lines.append(f"{r.label:<{w}}  {ci.estimate:6.3f}  [{ci.low:.3f}, {ci.high:.3f}]    {r.path}")
+    if comp.pairs:
+        pw = max(len(p.model_b) + len(p.model_a) + 3 for p in comp.pairs)
+        lines += ["", f"{'B − A':<{pw}}  {'ΔF1':>7}  {f'{level}% CI':<18}  {'p':>6}  {'p_Holm':>6}"
+                      f"  {'p_AR_Holm':>9}"]
+        for p in comp.pairs:
+            star = "*" if p.p_bootstrap_holm <= alpha else " "
+            lines.append(
+                f"{p.model_b + ' − ' + p.model_a:<{pw}}  {p.delta:+7.3f}  "
+                f"[{p.low:+.3f}, {p.high:+.3f}]  {_p(p.p_bootstrap):>6}  "
+                f"{_p(p.p_bootstrap_holm):>6}{star} {_p(p.p_randomization_holm):>9}"
+            )
+        n = len(comp.pairs)
+        lines += ["", f"p: paired bootstrap, two-sided; p_Holm: Holm-adjusted over {n} "
+                      f"pair{'s' if n > 1 else ''} (* significant at α = {alpha}); "
+                      "p_AR_Holm: approximate randomization, Holm-adjusted"]
+    return "\n".join(lines)
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    try:
+        runs = [load_run(find_run(x, args.task, args.runs)) for x in args.runs_or_models]
+        if args.task and any(r.manifest.task.get("name") != args.task for r in runs):
+            bad = next(r for r in runs if r.manifest.task.get("name") != args.task)
+            raise CompareError(f"{bad.path} is a run of task {bad.manifest.task.get('name')!r}, "
+                               f"not {args.task!r}")
+        check_runs(runs)
+        _labels(runs)
+        print(report(runs, args.resamples, args.seed, args.alpha))
+    except (CompareError, FileNotFoundError) as exc:
+        print(f"medvie-bench compare: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def add_subparser(sub: Any) -> None:
+    p = sub.add_parser("compare", help="compare runs: F1 with CIs, paired tests, Holm adjustment")
+    p.add_argument("runs_or_models", nargs="+", metavar="RUN_OR_MODEL",
+                   help="a run directory, or a model name (its latest finished run on --task)")
+    p.add_argument("--task", help="task of the runs (needed to look models up by name)")
+    p.add_argument("--runs", type=Path, default=Path("runs"), help="runs folder (default: ./runs)")
+    p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--include-path", action="append", default=[], type=Path, metavar="DIR",
+                   help="extra folder of task YAML files (accepted for symmetry; unused)")
+    p.set_defaults(func=cmd_compare)

@@ -1,0 +1,254 @@
+"""Tables → the page's data: scopes (task groups and tasks), cells with CIs, significance, power.
+
+A scope's score for an entry pools the documents of the scope's tasks (micro metrics from
+summed counts); an entry gets a group score only with runs on every task of the group. CIs,
+paired tests and Holm adjustment over all pairs of a scope come from :mod:`benchmark.stats`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from benchmark import __version__
+from benchmark import stats as S
+from leaderboard.ablations import ablations
+from leaderboard.collect import Collection
+from leaderboard.config import DisplayConfig
+from leaderboard.explorer import docs_per_run, explorer_data
+from leaderboard.select import select_runs
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    resamples: int = 1000
+    seed: int = 0
+    alpha: float = 0.05
+    power: float = 0.8
+    baseline: str | None = None
+    explorer_docs: int = 12
+    explorer_budget: int = 3000  # document views in all; fewer per run on big boards
+    raw_chars: int = 3000
+    thumb_width: int = 160
+    include_paths: tuple[Path, ...] = ()
+    cache_dir: Path | None = None
+
+
+@dataclass
+class Scope:
+    id: str
+    kind: str  # group | task
+    name: str
+    label: str
+    tasks: list[str]
+    cells: dict[str, dict[str, Any]] = field(default_factory=dict)
+    se: dict[str, float] = field(default_factory=dict)
+    pairs: list[list[Any]] = field(default_factory=list)
+    models: list[str] = field(default_factory=list)
+    mdd: float | None = None
+    n_docs: int = 0
+
+
+def clean(x: Any, digits: int = 4) -> Any:
+    """JSON-safe data: NaN/inf → None, numpy → Python, floats rounded."""
+    if isinstance(x, dict):
+        return {str(k): clean(v, digits) for k, v in x.items()}
+    if isinstance(x, list | tuple):
+        return [clean(v, digits) for v in x]
+    if isinstance(x, np.generic):
+        x = x.item()
+    if isinstance(x, float):
+        return round(x, digits) if math.isfinite(x) else None
+    return x
+
+
+def counts_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """(n_docs, 3) [tp, fp, fn] per run, documents sorted by id."""
+    d = docs.sort_values(["run_key", "id"], kind="stable")
+    arr = d[["tp", "fp", "fn"]].to_numpy(dtype=np.int64)
+    keys = d["run_key"].to_numpy()
+    if not len(keys):
+        return {}
+    starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    ends = np.r_[starts[1:], len(keys)]
+    return {keys[s]: arr[s:e] for s, e in zip(starts, ends, strict=True)}
+
+
+def _scopes(main: pd.DataFrame, cfg: DisplayConfig) -> list[Scope]:
+    tags = {t: list(g["tags"].iloc[0]) for t, g in main.groupby("task")}
+    group_rank = {g.name: i for i, g in enumerate(cfg.groups)}
+    out = []
+    for g in cfg.groups:
+        tasks = sorted(t for t, tg in tags.items() if g.name in cfg.groups_of(tg))
+        if tasks:
+            out.append(Scope(f"g:{g.name}", "group", g.name, g.label, tasks))
+
+    def rank(t: str) -> tuple[int, str]:
+        gs = cfg.groups_of(tags[t])
+        return (min((group_rank[x] for x in gs), default=len(group_rank)), t)
+
+    for t in sorted(tags, key=rank):
+        out.append(Scope(f"t:{t}", "task", t, cfg.task_label(t), [t]))
+    return out
+
+
+def mean_ci(values: np.ndarray, opt: BuildOptions) -> list[float] | None:
+    """Mean with a percentile bootstrap CI over documents (for TED accuracy)."""
+    v = np.asarray(values, dtype=np.float64)
+    v = v[np.isfinite(v)]
+    if not v.size:
+        return None
+    rng = np.random.default_rng(np.random.SeedSequence(opt.seed, spawn_key=(7,)))
+    means = np.empty(opt.resamples)
+    rows = max(1, (1 << 21) // v.size)
+    for start in range(0, opt.resamples, rows):
+        idx = rng.integers(0, v.size, (min(rows, opt.resamples - start), v.size))
+        means[start : start + len(idx)] = v[idx].mean(axis=1)
+    low, high = np.quantile(means, [opt.alpha / 2, 1 - opt.alpha / 2])
+    return [float(v.mean()), float(low), float(high)]
+
+
+def _cell_extras(d: pd.DataFrame, opt: BuildOptions) -> dict[str, Any]:
+    n = len(d)
+    ok = d.loc[~d["api_error"], "latency_s"]
+    return {
+        "n_docs": n,
+        "ted": mean_ci(d["ted"].to_numpy(dtype=np.float64, na_value=np.nan), opt),
+        "parse_error_rate": float(d["parse_error"].mean()) if n else None,
+        "api_error_rate": float(d["api_error"].mean()) if n else None,
+        "latency_p50_s": float(ok.median()) if len(ok) else None,
+        "cost_per_1k": float(d["cost_usd"].sum()) * 1000 / n if n else None,
+    }
+
+
+def _ci(ci: S.ConfidenceInterval) -> list[float]:
+    return [ci.estimate, ci.low, ci.high]
+
+
+def _fill_scope(scope: Scope, runs: dict[tuple[str, str], str], counts: dict[str, np.ndarray],
+                docs_by_run: dict[str, pd.DataFrame], opt: BuildOptions) -> None:
+    entries = sorted({e for (t, e) in runs if t == scope.tasks[0]})
+    entries = [e for e in entries if all((t, e) in runs for t in scope.tasks)]
+    if not entries:
+        return
+    arrays = {e: np.concatenate([counts[runs[t, e]] for t in scope.tasks]) for e in entries}
+    kw = dict(n_resamples=opt.resamples, alpha=opt.alpha, seed=opt.seed)
+    comp = S.compare_all(arrays, "f1", randomization=False, **kw)
+    scope.models, scope.n_docs = entries, len(next(iter(arrays.values())))
+    for i, e in enumerate(entries):
+        d = pd.concat([docs_by_run[runs[t, e]] for t in scope.tasks])
+        f1 = comp.cis[i]
+        scope.se[e] = f1.se
+        scope.cells[e] = {
+            "f1": _ci(f1),
+            "precision": _ci(S.bootstrap_ci(arrays[e], "precision", **kw)),
+            "recall": _ci(S.bootstrap_ci(arrays[e], "recall", **kw)),
+            **_cell_extras(d, opt),
+        }
+        if scope.kind == "task":
+            scope.cells[e]["run"] = runs[scope.tasks[0], e]
+    index = {e: i for i, e in enumerate(entries)}
+    scope.pairs = [
+        [index[p.model_a], index[p.model_b], p.delta, p.low, p.high, p.p_bootstrap,
+         p.p_bootstrap_holm]
+        for p in comp.pairs
+    ]
+    corr = [p.correlation for p in comp.pairs if math.isfinite(p.correlation)]
+    rho = max(0.0, median(corr)) if corr else 0.0
+    scope.mdd = median(
+        S.min_detectable_delta(a, "f1", opt.alpha, opt.power, correlation=rho, method="delta").delta
+        for a in arrays.values()
+    )
+
+
+def _field_table(main: pd.DataFrame, fields: pd.DataFrame) -> dict[str, Any]:
+    f = fields.merge(main[["run_key", "task", "entry"]], on="run_key")
+    out: dict[str, Any] = {}
+    for task, g in f.groupby("task", sort=True):
+        names = sorted(g["path"].unique())
+        rows: dict[str, list[Any]] = {}
+        for entry, ge in g.groupby("entry"):
+            by = {r.path: (r.tp, r.fp, r.fn) for r in ge.itertuples(index=False)}
+            row = []
+            for p in names:
+                tp, fp, fn = by.get(p, (0, 0, 0))
+                row.append([S.micro([tp, fp, fn]), tp, fp, fn])
+            rows[entry] = row
+        out[task] = {"fields": names, "rows": rows}
+    return out
+
+
+def _entries(main: pd.DataFrame, cfg: DisplayConfig) -> list[dict[str, Any]]:
+    rows = main.drop_duplicates("entry").sort_values("entry")
+    return [
+        {"id": r.entry, "model": r.model, "thinking": bool(r.thinking),
+         "label": cfg.model_label(r.entry, r.model, bool(r.thinking))}
+        for r in rows.itertuples(index=False)
+    ]
+
+
+def _baseline(requested: str | None, entries: list[dict[str, Any]]) -> str | None:
+    ids = [e["id"] for e in entries]
+    if requested is not None:
+        if requested in ids:
+            return requested
+        raise ValueError(f"baseline {requested!r} has no runs; models with runs: {', '.join(ids)}")
+    return "rules" if "rules" in ids else None
+
+
+def _runs_list(runs: pd.DataFrame, reasons: dict[str, str]) -> list[dict[str, Any]]:
+    cols = ["run_key", "task", "model", "entry", "keys", "thinking", "status", "finished_at",
+            "n_docs"]
+    out = []
+    for r in runs.sort_values(["task", "run_key"]).to_dict("records"):
+        row = {c: (None if pd.isna(r[c]) else r[c]) for c in cols if not isinstance(r[c], tuple)}
+        row["included"] = r["run_key"] not in reasons
+        row["reason"] = reasons.get(r["run_key"], "")
+        out.append(row)
+    return out
+
+
+def build_data(col: Collection, cfg: DisplayConfig, opt: BuildOptions | None = None,
+               with_explorer: bool = True) -> dict[str, Any]:
+    """The page's data (JSON-safe) from collected runs."""
+    opt = opt or BuildOptions()
+    main, reasons = select_runs(col.runs)
+    counts = counts_by_run(col.docs)
+    docs_by_run = dict(tuple(col.docs.groupby("run_key", sort=False)))
+    runs = {(r.task, r.entry): r.run_key for r in main.itertuples(index=False)}
+    scopes = _scopes(main, cfg) if len(main) else []
+    for scope in scopes:
+        _fill_scope(scope, runs, counts, docs_by_run, opt)
+    scopes = [s for s in scopes if s.models]
+    entries = _entries(main, cfg) if len(main) else []
+    data = {
+        "meta": {
+            "title": cfg.title, "subtitle": cfg.subtitle,
+            "generated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "version": __version__, "alpha": opt.alpha, "power": opt.power,
+            "resamples": opt.resamples, "seed": opt.seed, "n_runs": len(col.runs),
+            "n_included": len(main), "baseline": _baseline(opt.baseline, entries),
+            "explorer_docs": docs_per_run(opt, len(main)) if with_explorer else 0,
+        },
+        "metrics": [{"key": k, **m.model_dump()} for k, m in cfg.metrics.items()],
+        "entries": entries,
+        "scopes": [
+            {"id": s.id, "kind": s.kind, "name": s.name, "label": s.label, "tasks": s.tasks,
+             "n_docs": s.n_docs, "mdd": s.mdd, "models": s.models, "cells": s.cells,
+             "pairs": s.pairs}
+            for s in scopes
+        ],
+        "fields": _field_table(main, col.fields) if len(main) else {},
+        "ablations": ablations(col, scopes, cfg, counts, opt),
+        "runs": _runs_list(col.runs, reasons),
+    }
+    if with_explorer:
+        data["explorer"] = explorer_data(col, main, opt)
+    return clean(data)

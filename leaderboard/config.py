@@ -1,0 +1,72 @@
+"""``display.yaml``: display names, metric directions and task groups, validated here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+DEFAULT_DISPLAY = Path(__file__).with_name("display.yaml")
+METRIC_KEYS = (
+    "f1", "precision", "recall", "ted", "n_docs", "parse_error_rate", "api_error_rate",
+    "latency_p50_s", "cost_per_1k",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Group(_Strict):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+    label: str
+    tags: list[str] = Field(min_length=1)
+
+
+class Metric(_Strict):
+    label: str
+    direction: Literal["higher", "lower"]
+    format: Literal["score", "percent", "int", "seconds", "money"] = "score"
+
+
+class Named(_Strict):
+    label: str
+    description: str = ""
+
+
+class DisplayConfig(_Strict):
+    title: str = "Leaderboard"
+    subtitle: str = ""
+    groups: list[Group] = Field(default_factory=list)
+    metrics: dict[str, Metric]
+    models: dict[str, Named] = Field(default_factory=dict)
+    tasks: dict[str, Named] = Field(default_factory=dict)
+    domain_drop: tuple[str, str] | None = ("general", "medical")  # (from, to) group names
+
+    def model_label(self, entry: str, model: str, thinking: bool) -> str:
+        if entry in self.models:
+            return self.models[entry].label
+        base = self.models[model].label if model in self.models else model
+        return f"{base} · thinking" if thinking else base
+
+    def task_label(self, task: str) -> str:
+        return self.tasks[task].label if task in self.tasks else task
+
+    def groups_of(self, tags: list[str]) -> list[str]:
+        return [g.name for g in self.groups if set(g.tags) & set(tags)]
+
+
+def load_display(path: Path | None = None) -> DisplayConfig:
+    """Read and validate a display file (default: the packaged ``display.yaml``)."""
+    path = path or DEFAULT_DISPLAY
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        cfg = DisplayConfig.model_validate(data)
+    except (OSError, yaml.YAMLError, ValidationError) as exc:
+        raise ValueError(f"{path}: invalid display file: {exc}") from exc
+    unknown = set(cfg.metrics) - set(METRIC_KEYS)
+    if unknown:
+        raise ValueError(f"{path}: unknown metrics {sorted(unknown)}; known: {list(METRIC_KEYS)}")
+    return cfg
