@@ -129,11 +129,14 @@ def cmd_tasks_validate(args: argparse.Namespace) -> int:
 def cmd_models_list(args: argparse.Namespace) -> int:
     from benchmark.models import ModelRegistry
 
-    reg = ModelRegistry(args.model_path)
-    print(f"{'name':<24} {'adapter':<10} {'input':<10} description")
-    for spec in sorted(reg.models.values(), key=lambda s: s.name):
+    specs = sorted(ModelRegistry(args.model_path).models.values(), key=lambda s: s.name)
+    name_w = max([len(s.name) for s in specs] + [4])
+    adapter_w = max([len(s.adapter.rsplit(":", 1)[-1]) for s in specs] + [7])
+    print(f"{'name':<{name_w}}  {'adapter':<{adapter_w}}  {'input':<9}  description")
+    for spec in specs:
         desc = " ".join(spec.description.split())
-        print(f"{spec.name:<24} {spec.adapter:<10} {spec.input:<10} {desc[:80]}")
+        adapter = spec.adapter.rsplit(":", 1)[-1]
+        print(f"{spec.name:<{name_w}}  {adapter:<{adapter_w}}  {spec.input:<9}  {desc[:70]}")
     return 0
 
 
