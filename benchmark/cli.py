@@ -238,6 +238,9 @@ def main(argv: list[str] | None = None) -> int:
     except (TaskError, OcrError) as exc:
         print(f"medvie-bench: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print("medvie-bench: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
