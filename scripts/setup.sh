@@ -33,7 +33,7 @@ if command -v apt-get >/dev/null 2>&1; then apt_install; fi
 py="${PYTHON:-python3}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 # torch first and pinned: 2.13.0 is the CPU build this project's machines have on local disk.
-extras="datasets,ocr,llamacpp"
+extras="datasets,ocr,local-models"
 if [ "$mode" = "test" ]; then
   extras="$extras,test,rlvr"
 fi
