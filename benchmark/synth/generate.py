@@ -1,0 +1,54 @@
+"""One document from its coordinates: render the flat page, then (photo) photograph it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PIL import Image
+
+from benchmark.documents import OcrLine
+from benchmark.synth.canvas import reading_order
+from benchmark.synth.capture import capture
+from benchmark.synth.kinds import builder
+from benchmark.synth.seeding import capture_rng, content_rng
+
+GENERATOR_VERSION = "1"
+VARIANTS = ("clean", "photo")
+
+
+def _severity(rng: Any, options: dict[str, Any]) -> float:
+    if "severity" in options:
+        s = options["severity"]
+        if isinstance(s, (list, tuple)):
+            return float(rng.uniform(float(s[0]), float(s[1])))
+        return float(s)
+    return float(rng.uniform(0.15, 1.0))
+
+
+def generate_document(
+    kind: str, language: str, variant: str, seed: int, index: int,
+    options: dict[str, Any] | None = None,
+) -> tuple[Image.Image, dict[str, Any], list[OcrLine], dict[str, Any]]:
+    """``(image, gt, ocr_lines, meta)``; the same arguments give the same result. The clean and
+    photo variants of a document print the same content (same ``gt``).
+
+    Options: ``severity`` (number or ``[lo, hi]``, photo only; default uniform 0.15-1),
+    ``panel`` (lab: cbc, metabolic, liver, renal, lipid, urine), ``min_rows``/``max_rows`` (lab).
+    """
+    options = dict(options or {})
+    if variant not in VARIANTS:
+        raise ValueError(f"unknown variant {variant!r}; choose one of {', '.join(VARIANTS)}")
+    built = builder(kind, language)(content_rng(kind, language, seed, index), language, options)
+    segments = reading_order(built.page.segments)
+    boxes = [s.box for s in segments]
+    meta: dict[str, Any] = {"kind": kind, "language": language, "variant": variant, "seed": seed,
+                            "index": index, "generator_version": GENERATOR_VERSION, **built.meta}
+    image = built.page.image
+    if variant == "photo":
+        rng = capture_rng(kind, language, seed, index)
+        shot = capture(image, boxes, rng, _severity(rng, options))
+        image, boxes = shot.image, shot.boxes
+        meta.update(shot.meta)
+    lines = [OcrLine(text=s.text, box=tuple(round(v, 1) for v in b))  # type: ignore[arg-type]
+             for s, b in zip(segments, boxes, strict=False)]
+    return image, built.gt, lines, meta

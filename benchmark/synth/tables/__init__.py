@@ -1,0 +1,1 @@
+"""Data tables the generator draws from (bilingual records: one entry, its EN and ZH text)."""
