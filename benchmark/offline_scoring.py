@@ -79,9 +79,7 @@ def rescore_run(run_dir: Path, include_paths: list[Path] | None = None) -> dict[
             f"{run_dir}: task {task.name!r} changed since the run (hash {manifest.task['hash']} → "
             f"{task_hash(task)}); re-run it instead of re-scoring"
         )
-    docs = load_documents(task, manifest.task["split"])
-    if manifest.settings.get("limit"):
-        docs = docs[: manifest.settings["limit"]]
+    docs = load_documents(task, manifest.task["split"], manifest.settings.get("limit"))
     by_id = {d.id: d for d in docs}
     records = []
     for old in store.iter_latest(manifest.cache_key):

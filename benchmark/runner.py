@@ -29,8 +29,8 @@ from benchmark.prompts import KeySampling
 from benchmark.records import PredictionRecord, RunManifest
 from benchmark.scoring import prf
 from benchmark.store import RunStore
-from benchmark.tasks import data_hash, load_documents, task_hash
-from benchmark.tasks.spec import TaskSpec
+from benchmark.tasks import data_hash, load_documents, split_hash, task_hash
+from benchmark.tasks.spec import SynthSource, TaskSpec
 from benchmark.work import DocWork, OcrFn, Outcome
 
 
@@ -74,7 +74,9 @@ def run_dir_for(out: Path, task: TaskSpec, model: ModelSpec, key: str) -> Path:
 
 
 def _select(task: TaskSpec, settings: RunSettings) -> tuple[list[Document], str]:
-    """The documents to run (the first ``limit``) and the hash of the whole split."""
+    """The documents to run (the first ``limit``) and the identity of the whole split's data."""
+    if isinstance(task.source, SynthSource):
+        return load_documents(task, settings.split, settings.limit), split_hash(task, settings.split)
     docs = load_documents(task, settings.split)
     return (docs[: settings.limit] if settings.limit else docs), data_hash(docs)
 

@@ -57,25 +57,29 @@ class _Docs:
 
     def __init__(self, include_paths: Iterable[Path]) -> None:
         self.include_paths = list(include_paths)
-        self.cache: dict[tuple[str, str], tuple[list[str], str] | None] = {}
+        self.cache: dict[tuple[str, str, int], tuple[list[str], str] | None] = {}
 
-    def ids(self, task: str, split: str) -> tuple[list[str], str] | None:
-        if (task, split) not in self.cache:
-            from benchmark.tasks import TaskRegistry, data_hash, load_documents
+    def ids(self, task: str, split: str, limit: int) -> tuple[list[str], str] | None:
+        """The first ``limit`` ids of the split and the split's data identity."""
+        if (task, split, limit) not in self.cache:
+            from benchmark.tasks import TaskRegistry, load_documents, split_hash
 
             try:
-                docs = load_documents(TaskRegistry(self.include_paths).get(task), split)
-                self.cache[task, split] = ([d.id for d in docs], data_hash(docs))
+                spec = TaskRegistry(self.include_paths).get(task)
+                docs = load_documents(spec, split, limit)
+                self.cache[task, split, limit] = ([d.id for d in docs], split_hash(spec, split))
             except Exception:  # the task is gone or changed: the run cannot be trimmed
-                self.cache[task, split] = None
-        return self.cache[task, split]
+                self.cache[task, split, limit] = None
+        return self.cache[task, split, limit]
 
 
 def _trim(records: list[PredictionRecord], task: dict[str, Any], limit: Any,
           docs: _Docs) -> list[PredictionRecord] | None:
     """A ``--limit`` run sharing its folder with a longer one: keep the first ``limit`` ids."""
-    found = docs.ids(str(task.get("name")), str(task.get("split")))
-    if not limit or found is None or found[1] != task.get("data_hash"):
+    if not limit:
+        return None
+    found = docs.ids(str(task.get("name")), str(task.get("split")), int(limit))
+    if found is None or found[1] != task.get("data_hash"):
         return None
     wanted = set(found[0][: int(limit)])
     return [r for r in records if r.id in wanted]

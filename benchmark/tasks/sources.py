@@ -20,20 +20,22 @@ def cache_root() -> Path:
     return Path(os.environ.get("MEDVIE_CACHE", Path.home() / ".cache" / "medvie-bench"))
 
 
-def load_documents(spec: TaskSpec, split: str | None = None) -> list[Document]:
+def load_documents(spec: TaskSpec, split: str | None = None, limit: int | None = None) -> list[Document]:
+    """The split's documents (the first ``limit`` only; a synth source then generates no more)."""
     split = split or spec.default_split
     if split not in spec.source.splits:
         raise TaskError(f"task {spec.name!r} has no split {split!r} (splits: {', '.join(spec.source.splits)})")
     src = spec.source
     base = spec.path.parent if spec.path else Path.cwd()
-    if isinstance(src, JsonlSource):
-        return read_jsonl_manifest(base / src.splits[split])
-    if isinstance(src, HfSource):
-        return _load_hf(spec, src, split, base)
     if isinstance(src, SynthSource):
         from benchmark import synth
 
-        return synth.load_split(src, split, cache_root() / "synth")
+        return synth.load_split(src, split, cache_root() / "synth", limit=limit)
+    if isinstance(src, JsonlSource):
+        docs = read_jsonl_manifest(base / src.splits[split])
+    else:
+        docs = _load_hf(spec, src, split, base)
+    return docs[:limit] if limit else docs
     raise TaskError(f"task {spec.name!r}: unsupported source {type(src).__name__}")  # pragma: no cover
 
 
@@ -109,6 +111,18 @@ def _load_hf(spec: TaskSpec, src: HfSource, split: str, base: Path) -> list[Docu
         ocr = row.get(src.ocr_column) if src.ocr_column else None
         docs.append(Document(id=doc_id, image=str(image_path), gt=gt, ocr=ocr))
     return docs
+
+
+def split_hash(spec: TaskSpec, split: str | None = None) -> str:
+    """Identity of a whole split's data. A synth split is fully determined by its source spec and
+    the generator version, so nothing is generated to hash it; other sources hash their documents."""
+    split = split or spec.default_split
+    if isinstance(spec.source, SynthSource):
+        from benchmark.synth.generate import GENERATOR_VERSION
+
+        payload = json.dumps([spec.source.model_dump(mode="json"), split, GENERATOR_VERSION], sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+    return data_hash(load_documents(spec, split))
 
 
 def data_hash(docs: list[Document]) -> str:
