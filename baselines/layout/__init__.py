@@ -1,0 +1,39 @@
+"""Layout analysis of OCR boxes for extraction without (or before) a language model.
+
+- :mod:`baselines.layout.lines`: deskew the page from the boxes and group them into lines;
+- :mod:`baselines.layout.table`: find indicator tables (header row, columns, side-by-side halves);
+- :mod:`baselines.layout.header`: ``label: value`` pairs outside the tables;
+- :mod:`baselines.layout.normalize`: OCR artefacts (units, arrows and flags, full-width forms).
+
+:func:`analyse` runs the first three and returns a :class:`Layout`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from baselines.layout.lines import Line, layout_lines, lines_text
+from baselines.layout.table import Table, find_tables, table_lines
+from benchmark.documents import OcrLine
+
+
+@dataclass
+class Layout:
+    lines: list[Line]
+    tables: list[Table]
+
+    @property
+    def table_line_ids(self) -> set[int]:
+        return table_lines(self.tables)
+
+    def text(self, sep: str = "\t") -> str:
+        return lines_text(self.lines, sep)
+
+
+def analyse(ocr_lines: Sequence[OcrLine]) -> Layout:
+    lines = layout_lines(ocr_lines)
+    return Layout(lines, find_tables(lines))
+
+
+__all__ = ["Layout", "analyse"]

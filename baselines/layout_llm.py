@@ -1,0 +1,198 @@
+"""Layout-aware prompting of a small local LLM: the model reads reconstructed rows, not raw OCR.
+
+The layout analysis (:mod:`baselines.layout`) turns OCR boxes into visual lines and indicator
+tables. Two modes (``options.mode``):
+
+- ``hybrid`` (default): the table rows come from the layout rules (deterministic, already one
+  cell per column); the model is asked only for the scalar keys, from the lines outside the tables
+  (patient header and footer, a few hundred tokens). Keys the rules read from an exact printed
+  label are kept (``options.prefer: rules``) or the model's values win (``prefer: llm``).
+- ``full``: the prompt carries every line, tables as a tab-separated block with one titled column
+  per item key (side-by-side halves already joined), and the model writes the whole JSON.
+
+Repetition guard: the token budget scales with the number of table rows
+(``base_tokens + tokens_per_row * rows``, capped by the LLM spec's ``max_tokens``), the LLM spec's
+stop sequences and penalties apply, repeated list items beyond the table's row count are dropped,
+and an answer that does not parse falls back to the rules' result for that document.
+
+Generation is delegated to the adapter of the model spec named in ``options.llm`` (e.g.
+``qwen2.5-0.5b-local``, a managed llama.cpp server), created through the model registry.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from baselines.layout import Layout, analyse
+from baselines.layout_rules import extract_layout, item_role, key_aliases, ocr_boxes
+from benchmark.models.base import Adapter, Generation
+from benchmark.models.registry import ModelRegistry, create_adapter
+from benchmark.models.spec import ModelSpec
+from benchmark.prompts import DIRECT_INSTRUCTION, Prompt, schema_prompt
+from benchmark.scoring.parse import parse_output
+from benchmark.tasks.spec import FieldSpec, TaskSpec
+
+_INSTRUCTION = (
+    "Below are the text lines of a document, read from a photo by OCR and put back in reading order "
+    "(cells of one line are separated by tabs).{table_note}\n\n{text}\n\n"
+    "Extract these fields and return them as JSON (leave out fields that are not printed; copy values "
+    "exactly as printed, without their labels):\n{schema}\n\n" + DIRECT_INSTRUCTION
+)
+_TABLE_NOTE = " The result table is given as a tab-separated block with a title line; one JSON item per row."
+
+
+def _item_fields(task: TaskSpec, keys: list[str] | None) -> list[FieldSpec]:
+    return [f for f in task.fields if (keys is None or f.key in keys)]
+
+
+def table_block(layout: Layout, item_fields: list[FieldSpec]) -> tuple[str, int]:
+    """The tables' rows as one tab-separated block titled with the item keys; (text, rows)."""
+    roles = [(f.key, item_role(f)) for f in item_fields]
+    lines = ["\t".join(k for k, r in roles if r)]
+    n = 0
+    for table in layout.tables:
+        for row in table.rows:
+            lines.append("\t".join(row.get(r) if r else "" for _, r in roles if r))
+            n += 1
+    return "\n".join(lines), n
+
+
+def layout_text(layout: Layout, item_fields: list[FieldSpec] | None, skip_tables: bool) -> tuple[str, int]:
+    """The page as text: lines outside tables as tab-joined boxes; the table block (or nothing
+    when ``skip_tables``) where the first table starts. Returns (text, table rows)."""
+    inside = layout.table_line_ids
+    first = min((t.header_line for t in layout.tables), default=None)
+    out: list[str] = []
+    rows = 0
+    for i, line in enumerate(layout.lines):
+        if i in inside:
+            if i == first and not skip_tables and item_fields:
+                block, rows = table_block(layout, item_fields)
+                out.append(block)
+            continue
+        out.append(line.text("\t"))
+    if first is None and not skip_tables:
+        rows = sum(1 for line in layout.lines if len(line.boxes) >= 3)
+    return "\n".join(out), rows
+
+
+def _set_max_tokens(adapter: Any, n: int) -> None:
+    """Per-request token budget on an OpenAI-compatible adapter (its request template)."""
+    for target in (adapter, getattr(adapter, "inner", None)):
+        body = getattr(target, "_base_request", None)
+        if isinstance(body, dict):
+            key = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
+            body[key] = n
+            return
+
+
+def _dedupe(items: list[Any], limit: int) -> list[Any]:
+    seen: set[str] = set()
+    out = []
+    for item in items:
+        sig = json.dumps(item, sort_keys=True, ensure_ascii=False)
+        if sig in seen:
+            continue
+        seen.add(sig)
+        out.append(item)
+    return out[: max(limit, 1)]
+
+
+class LayoutLLMAdapter:
+    """Layout rows in the prompt, a small LLM labels them (see the module docstring)."""
+
+    def __init__(self, spec: ModelSpec, *, llm: Adapter | None = None) -> None:
+        self.spec = spec
+        opts = spec.options
+        self.mode = str(opts.get("mode", "hybrid"))
+        self.prefer = str(opts.get("prefer", "rules"))
+        self.base_tokens = int(opts.get("base_tokens", 160))
+        self.tokens_per_row = int(opts.get("tokens_per_row", 48))
+        self.llm_spec = ModelRegistry().get(str(opts["llm"])) if llm is None else None
+        self.max_tokens = self.llm_spec.generation.max_tokens if self.llm_spec else int(opts.get("max_tokens", 1024))
+        self._llm = llm
+
+    @property
+    def llm(self) -> Adapter:
+        if self._llm is None:
+            assert self.llm_spec is not None
+            self._llm = create_adapter(self.llm_spec)
+        return self._llm
+
+    def _prompt(self, prompt: Prompt, layout: Layout, fields: list[FieldSpec]) -> tuple[Prompt, int, list[str]]:
+        scalar = [f for f in fields if not (f.type == "list" and f.fields)]
+        lists = [f for f in fields if f.type == "list" and f.fields]
+        if self.mode == "full":
+            asked = fields
+            items = lists[0].fields if lists else None
+            text, rows = layout_text(layout, items, skip_tables=False)
+        else:
+            asked = scalar
+            text, rows = layout_text(layout, None, skip_tables=True)
+            rows = 0
+        keys = [f.key for f in asked]
+        body = _INSTRUCTION.format(
+            table_note=_TABLE_NOTE if self.mode == "full" and layout.tables else "",
+            text=text,
+            schema=schema_prompt(prompt.task, keys),
+        )
+        messages = [{"role": "user", "content": [{"type": "text", "text": body}]}]
+        new = Prompt(messages=messages, document=prompt.document, queried_keys=prompt.queried_keys,
+                     thinking=False, task=prompt.task, text=body)
+        budget = min(self.max_tokens, self.base_tokens + self.tokens_per_row * rows + 24 * len(scalar))
+        return new, budget, keys
+
+    async def generate(self, prompt: Prompt) -> Generation:
+        start = time.perf_counter()
+        try:
+            fields = _item_fields(prompt.task, prompt.queried_keys)
+            layout = analyse(ocr_boxes(prompt.document))
+            rules_out = extract_layout(prompt.document, fields, layout)
+            asked_prompt, budget, keys = self._prompt(prompt, layout, fields)
+        except Exception as exc:  # never raise per document
+            return Generation(raw=None, error_kind="adapter_error", error=f"{type(exc).__name__}: {exc}",
+                              latency_s=time.perf_counter() - start)
+        if not keys:
+            return Generation(raw=json.dumps(rules_out, ensure_ascii=False), latency_s=time.perf_counter() - start)
+        _set_max_tokens(self.llm, budget)
+        gen = await self.llm.generate(asked_prompt)
+        parsed = parse_output(gen.raw).value if gen.raw else None
+        merged = self._merge(rules_out, parsed if isinstance(parsed, dict) else None, fields, keys, layout)
+        gen.raw = json.dumps(merged, ensure_ascii=False)
+        if gen.error_kind == "truncated" or gen.finish_reason == "length":
+            gen.error_kind, gen.finish_reason = None, "length"  # the rules' fallback answered
+        elif gen.error_kind:
+            gen.raw = json.dumps(rules_out, ensure_ascii=False)  # the LLM failed: rules' answer
+            gen.error_kind = gen.error = None
+        gen.latency_s = time.perf_counter() - start
+        return gen
+
+    def _merge(self, rules_out: dict[str, Any], llm_out: dict[str, Any] | None, fields: list[FieldSpec],
+               keys: list[str], layout: Layout) -> dict[str, Any]:
+        if llm_out is None:
+            return rules_out
+        labelled = set(key_aliases(fields)) & set(rules_out)
+        rows = sum(len(t.rows) for t in layout.tables)
+        out: dict[str, Any] = {}
+        for f in fields:
+            mine, theirs = rules_out.get(f.key), llm_out.get(f.key) if f.key in keys else None
+            if f.type == "list" and f.fields:
+                if isinstance(theirs, list) and theirs and (self.mode == "full" or not mine):
+                    theirs = _dedupe([t for t in theirs if isinstance(t, dict)], rows or len(theirs))
+                    out[f.key] = theirs
+                elif mine:
+                    out[f.key] = mine
+                continue
+            if isinstance(theirs, (dict, list)) or theirs in ("", None):
+                theirs = None
+            if mine is not None and ((self.prefer == "rules" and f.key in labelled) or theirs is None):
+                out[f.key] = mine
+            elif theirs is not None:
+                out[f.key] = str(theirs)
+        return out
+
+    async def aclose(self) -> None:
+        if self._llm is not None:
+            await self._llm.aclose()
