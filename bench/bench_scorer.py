@@ -13,9 +13,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from scorer_corpus import corpus  # noqa: E402
+from scorer_corpus import corpus
 
-from benchmark.scoring import aggregate, score_document  # noqa: E402
+from benchmark.scoring import aggregate, score_document
 
 
 def main() -> None:

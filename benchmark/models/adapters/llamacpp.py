@@ -222,6 +222,19 @@ def _kill_group(proc: subprocess.Popen[bytes], grace_s: float) -> None:
             continue
 
 
+def _lora_args(spec: ModelSpec) -> list[str]:
+    """``options.lora``: a LoRA GGUF, relative to the spec file's folder when not absolute."""
+    lora = spec.options.get("lora")
+    if not lora:
+        return []
+    path = Path(lora)
+    if not path.is_absolute() and spec.path is not None:
+        path = spec.path.parent / path
+    if not path.is_file():
+        raise ModelError(f"{spec.path or spec.name}: options.lora: file not found: {path}")
+    return ["--lora_path", str(path.resolve())]
+
+
 class LlamaCppAdapter:
     """A GGUF model served by a managed llama.cpp server (or one at ``base_url``)."""
 
@@ -238,7 +251,7 @@ class LlamaCppAdapter:
                 n_ctx=int(opts.get("n_ctx", 4096)),
                 n_threads=opts.get("n_threads"),
                 chat_format=opts.get("chat_format"),
-                extra_args=list(opts.get("server_args", [])),
+                extra_args=list(opts.get("server_args", [])) + _lora_args(spec),
                 module=str(opts.get("server_module", "llama_cpp.server")),
                 startup_timeout_s=float(opts.get("startup_timeout_s", 180)),
                 log_file=opts.get("log_file"),

