@@ -108,13 +108,24 @@ def _doc_view(rec: PredictionRecord, gt: dict[str, Any] | None, raw_chars: int) 
     }
 
 
+def _needed(spec: Any, ids: list[str]) -> int | None:
+    """How many leading documents cover ``ids``: synth ids end in their index, and loading only
+    those avoids generating a whole split for a page that shows a few documents."""
+    if getattr(spec.source, "type", None) != "synth" or not ids:
+        return None
+    try:
+        return max(int(i.rsplit("-", 1)[1]) for i in ids) + 1
+    except (IndexError, ValueError):
+        return None
+
+
 def _task_docs(reg: TaskRegistry, task: str, split: str | None, version: str, ids: list[str],
                opt: Any, thumbs: list[str], gts: dict[str, Any]) -> dict[str, Any]:
     """The task's documents for the page (thumbnail index, ground truth); fills ``gts``."""
     out: dict[str, Any] = {"note": None, "docs": {i: {"thumb": None, "gt": None} for i in ids}}
     try:
         spec = reg.get(task)
-        docs = {d.id: d for d in load_documents(spec, split)}
+        docs = {d.id: d for d in load_documents(spec, split, _needed(spec, ids))}
     except Exception as exc:  # a task no longer registered still shows its predictions
         out["note"] = f"ground truth unavailable: {type(exc).__name__}: {exc}"
         return out
