@@ -7,7 +7,6 @@ the gold JSON (``json.dumps(gt)``), loss on the completion only. Same base, LoRA
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
@@ -16,11 +15,10 @@ from rlvr.dataset import build_dataset, load_task_docs, sft_rows
 from rlvr.train import (
     LOG_NAME,
     check_trainer_kwargs,
-    finish,
-    last_checkpoint,
     load_model,
     make_log_callback,
     peft_config,
+    train_and_finish,
 )
 
 
@@ -74,20 +72,4 @@ def train_sft(
         peft_config=peft_config(cfg),
         callbacks=[make_log_callback(out / LOG_NAME)],
     )
-    resume = last_checkpoint(out) if cfg.resume else None
-    t0 = time.time()
-    start = int(resume.name.split("-")[-1]) if resume else 0
-    trainer.train(resume_from_checkpoint=str(resume) if resume else None)
-    wall = time.time() - t0
-    steps = trainer.state.global_step - start
-    return finish(
-        trainer,
-        cfg,
-        rows,
-        out,
-        {
-            "resumed_from": str(resume) if resume else None,
-            "wall_s_this_session": round(wall, 1),
-            "s_per_step_this_session": round(wall / steps, 2) if steps else None,
-        },
-    )
+    return train_and_finish(trainer, cfg, rows, out)

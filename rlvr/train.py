@@ -304,6 +304,11 @@ def train_grpo(
         peft_config=peft_config(cfg),
         callbacks=[make_log_callback(out / LOG_NAME)],
     )
+    return train_and_finish(trainer, cfg, rows, out)
+
+
+def train_and_finish(trainer: Any, cfg: Any, rows: Any, out: Path) -> Any:
+    """Train (resuming from the last checkpoint when the config says so), then ``finish``."""
     resume = last_checkpoint(out) if cfg.resume else None
     t0 = time.time()
     start_step = int(resume.name.split("-")[-1]) if resume else 0
