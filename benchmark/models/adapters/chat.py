@@ -53,10 +53,9 @@ def _is_image(part: dict[str, Any]) -> bool:
     return part.get("type") in ("image", "image_url") or "image" in part
 
 
-def to_qwen_messages(messages: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Messages for a Qwen-VL chat template, and the image paths in the order they appear."""
+def _convert(messages: Sequence[dict[str, Any]], image_part: Callable[[str], dict[str, Any]]) -> list[dict[str, Any]]:
+    """Messages with each image part replaced by ``image_part(path)`` and text parts kept."""
     out: list[dict[str, Any]] = []
-    images: list[str] = []
     for msg in messages:
         content = msg.get("content")
         if isinstance(content, str):
@@ -68,12 +67,22 @@ def to_qwen_messages(messages: Sequence[dict[str, Any]]) -> tuple[list[dict[str,
                 path = _image_path(part)
                 if path is None:
                     raise ValueError("an image part without a file path")
-                images.append(path)
-                parts.append({"type": "image"})
+                parts.append(image_part(path))
             elif part.get("type") == "text":
                 parts.append({"type": "text", "text": part.get("text", "")})
         out.append({"role": msg["role"], "content": parts})
-    return out, images
+    return out
+
+
+def to_qwen_messages(messages: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
+    """Messages for a Qwen-VL chat template, and the image paths in the order they appear."""
+    images: list[str] = []
+
+    def placeholder(path: str) -> dict[str, Any]:
+        images.append(path)
+        return {"type": "image"}
+
+    return _convert(messages, placeholder), images
 
 
 def to_text_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -89,24 +98,7 @@ def to_text_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
 
 def to_openai_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """OpenAI chat shape with ``image_url`` parts pointing at ``file://`` paths."""
-    out: list[dict[str, Any]] = []
-    for msg in messages:
-        content = msg.get("content")
-        if isinstance(content, str):
-            out.append({"role": msg["role"], "content": content})
-            continue
-        parts: list[dict[str, Any]] = []
-        for part in content or []:
-            if _is_image(part):
-                path = _image_path(part)
-                if path is None:
-                    raise ValueError("an image part without a file path")
-                url = Path(path).resolve().as_uri()
-                parts.append({"type": "image_url", "image_url": {"url": url}})
-            elif part.get("type") == "text":
-                parts.append({"type": "text", "text": part.get("text", "")})
-        out.append({"role": msg["role"], "content": parts})
-    return out
+    return _convert(messages, lambda path: {"type": "image_url", "image_url": {"url": Path(path).resolve().as_uri()}})
 
 
 def trim_at_stop(text: str, stop: Sequence[str] | None) -> tuple[str, bool]:
