@@ -24,28 +24,28 @@ def _load(args: argparse.Namespace) -> Any:
     return load_config(args.config, overrides)
 
 
-def cmd_train(args: argparse.Namespace) -> int:
+def _train(args: argparse.Namespace, method: str) -> int:
+    """``rlvr train`` (GRPO) and ``rlvr sft``: the config's method must match the command."""
     cfg = _load(args)
-    if cfg.method != "grpo":
-        print(f"rlvr train: {args.config} is a {cfg.method!r} config; use 'rlvr {cfg.method}'")
+    if cfg.method != method:
+        other = "train" if cfg.method == "grpo" else cfg.method
+        print(f"rlvr {'train' if method == 'grpo' else method}: {args.config} is a {cfg.method!r} config; "
+              f"use 'rlvr {other}'")
         return 2
-    from rlvr.train import train_grpo
-
-    final = train_grpo(cfg)
-    print(f"adapter and metadata: {final}")
+    if method == "grpo":
+        from rlvr.train import train_grpo as run
+    else:
+        from rlvr.sft import train_sft as run
+    print(f"adapter and metadata: {run(cfg)}")
     return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    return _train(args, "grpo")
 
 
 def cmd_sft(args: argparse.Namespace) -> int:
-    cfg = _load(args)
-    if cfg.method != "sft":
-        print(f"rlvr sft: {args.config} is a {cfg.method!r} config; use 'rlvr train'")
-        return 2
-    from rlvr.sft import train_sft
-
-    final = train_sft(cfg)
-    print(f"adapter and metadata: {final}")
-    return 0
+    return _train(args, "sft")
 
 
 def cmd_finalize(args: argparse.Namespace) -> int:
