@@ -11,31 +11,20 @@ from pathlib import Path
 from typing import Any
 
 from rlvr.config import TrainConfig
-from rlvr.dataset import build_dataset, load_task_docs, sft_rows
+from rlvr.dataset import build_dataset, sft_rows
 from rlvr.train import (
     LOG_NAME,
-    check_trainer_kwargs,
     load_model,
     make_log_callback,
     peft_config,
+    rows_for_tasks,
     train_and_finish,
+    trainer_args,
 )
 
 
 def sft_training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = []
-    d = cfg.data
-    for name in d.tasks:
-        task, docs = load_task_docs(name, d.split, d.limit)
-        rows += sft_rows(
-            task,
-            docs,
-            thinking=d.thinking,
-            use_image=d.input in ("image", "image+ocr"),
-            use_ocr=d.input in ("ocr", "image+ocr"),
-            seed=d.seed,
-        )
-    return rows
+    return rows_for_tasks(cfg, sft_rows)
 
 
 def train_sft(
@@ -52,16 +41,7 @@ def train_sft(
     dataset = build_dataset(
         [{k: v for k, v in r.items() if k != "doc_id"} for r in rows], cfg.model.max_pixels
     )
-    kwargs = {
-        "logging_steps": 1,
-        "save_strategy": "steps",
-        "save_steps": 10,
-        "save_total_limit": 2,
-        "report_to": [],
-        **cfg.trainer,
-    }
-    check_trainer_kwargs(SFTConfig, kwargs)
-    args = SFTConfig(output_dir=str(out), **kwargs)
+    args = trainer_args(SFTConfig, cfg, out, 10)
     if model is None:
         model, processing_class = load_model(cfg)
     trainer = SFTTrainer(

@@ -107,24 +107,45 @@ def check_trainer_kwargs(config_cls: type, kwargs: dict[str, Any]) -> None:
         raise ValueError(f"{config_cls.__name__} of the installed TRL has no field(s) {unknown}")
 
 
-def training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
+def rows_for_tasks(cfg: TrainConfig, builder: Any, **options: Any) -> list[dict[str, Any]]:
+    """Rows from every task of the config through ``builder`` (``build_rows`` or ``sft_rows``)."""
     rows: list[dict[str, Any]] = []
     d = cfg.data
     for name in d.tasks:
         task, docs = load_task_docs(name, d.split, d.limit)
-        rows += build_rows(
+        rows += builder(
             task,
             docs,
-            keys=d.keys,
-            full_schema_fraction=d.full_schema_fraction,
             thinking=d.thinking,
-            repeats=d.repeats,
             use_image=d.input in ("image", "image+ocr"),
             use_ocr=d.input in ("ocr", "image+ocr"),
             seed=d.seed,
-            max_answer_chars=d.max_answer_chars,
+            **options,
         )
     return rows
+
+
+def training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
+    d = cfg.data
+    return rows_for_tasks(
+        cfg, build_rows, keys=d.keys, full_schema_fraction=d.full_schema_fraction, repeats=d.repeats,
+        max_answer_chars=d.max_answer_chars,
+    )
+
+
+def trainer_args(config_cls: type, cfg: TrainConfig, out: Path, save_steps: int, **extra: Any) -> Any:
+    """A TRL config: our logging/checkpoint defaults, then the config's ``trainer`` section."""
+    kwargs = {
+        "logging_steps": 1,
+        "save_strategy": "steps",
+        "save_steps": save_steps,
+        "save_total_limit": 2,
+        "report_to": [],
+        **cfg.trainer,
+        **extra,
+    }
+    check_trainer_kwargs(config_cls, kwargs)
+    return config_cls(output_dir=str(out), **kwargs)
 
 
 def last_checkpoint(output_dir: Path) -> Path | None:
@@ -277,17 +298,8 @@ def train_grpo(
     out.mkdir(parents=True, exist_ok=True)
     rows = rows if rows is not None else training_rows(cfg)
     dataset = build_dataset(rows, cfg.model.max_pixels)
-    kwargs = {
-        "logging_steps": 1,
-        "save_strategy": "steps",
-        "save_steps": 5,
-        "save_total_limit": 2,
-        "report_to": [],
-        **cfg.trainer,
-    }
-    kwargs["reward_weights"] = [cfg.reward.format_weight, cfg.reward.match_weight, 0.0, 0.0]
-    check_trainer_kwargs(GRPOConfig, kwargs)
-    args = GRPOConfig(output_dir=str(out), **kwargs)
+    weights = [cfg.reward.format_weight, cfg.reward.match_weight, 0.0, 0.0]
+    args = trainer_args(GRPOConfig, cfg, out, 5, reward_weights=weights)
     if model is None:
         model, processing_class = load_model(cfg)
     trainer = GRPOTrainer(
