@@ -27,28 +27,19 @@ from benchmark.models.spec import ModelSpec
 from benchmark.prompts import build_prompt
 from benchmark.runner import RunSettings, run_eval
 from benchmark.tasks import load_documents
+from benchmark.tasks.sources import jsonl_task
 from benchmark.tasks.spec import TaskSpec
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def make_task(folder: Path, n: int) -> TaskSpec:
-    lines = []
+    docs = []
     for i in range(n):
         gt = {"company": f"Company {i}", "total": f"{i}.50"}
         ocr = f"Receipt {i}\nCompany {i}\nTOTAL {i}.50\nANSWER={json.dumps(gt)}"
-        lines.append(json.dumps({"id": f"r{i:05d}", "gt": gt, "ocr": ocr}))
-    (folder / "docs.jsonl").write_text("\n".join(lines) + "\n")
-    task = TaskSpec.model_validate(
-        {
-            "name": "bench-harness",
-            "version": 1,
-            "language": "en",
-            "source": {"type": "jsonl", "splits": {"test": "docs.jsonl"}},
-            "fields": [{"key": "company"}, {"key": "total", "type": "number"}],
-        }
-    )
-    return task.model_copy(update={"path": folder / "bench-harness.yaml"})
+        docs.append({"id": f"r{i:05d}", "gt": gt, "ocr": ocr})
+    return jsonl_task(folder, "bench-harness", docs, [{"key": "company"}, {"key": "total", "type": "number"}])
 
 
 def start_server() -> tuple[subprocess.Popen[bytes], str]:

@@ -25,6 +25,7 @@ from benchmark.models.adapters.openai_compat import (
 )
 from benchmark.models.spec import ModelSpec
 from benchmark.runner import RunSettings, run_eval
+from benchmark.tasks.sources import jsonl_task
 from benchmark.tasks.spec import TaskSpec
 
 SROIE_IMG = Path(__file__).parents[1] / "tasks/general/sroie-sample/img/002.jpg"
@@ -200,22 +201,12 @@ def test_missing_key_for_remote_host_is_a_clear_error(monkeypatch: pytest.Monkey
 
 
 def _task(tmp_path: Path, n: int, fault_for: Any) -> TaskSpec:
-    lines = []
+    docs = []
     for i in range(n):
         gt = {"name": f"doc{i}"}
         ocr = f"document {i}\nFAULT={fault_for(i)}\nANSWER={json.dumps(gt)}"
-        lines.append(json.dumps({"id": f"d{i:03d}", "gt": gt, "ocr": ocr}))
-    (tmp_path / "docs.jsonl").write_text("\n".join(lines) + "\n")
-    spec = TaskSpec.model_validate(
-        {
-            "name": "fault-task",
-            "version": 1,
-            "language": "en",
-            "source": {"type": "jsonl", "splits": {"test": "docs.jsonl"}},
-            "fields": [{"key": "name"}],
-        }
-    )
-    return spec.model_copy(update={"path": tmp_path / "fault-task.yaml"})
+        docs.append({"id": f"d{i:03d}", "gt": gt, "ocr": ocr})
+    return jsonl_task(tmp_path, "fault-task", docs, [{"key": "name"}])
 
 
 # i % 20 -> fault; the rest answer normally.

@@ -131,3 +131,15 @@ def data_hash(docs: list[Document]) -> str:
     for d in docs:
         h.update(json.dumps([d.id, d.gt, d.ocr], sort_keys=True, ensure_ascii=False).encode())
     return h.hexdigest()[:16]
+
+
+def jsonl_task(folder: Path, name: str, docs: list[dict[str, Any]], fields: list[dict[str, Any]]) -> TaskSpec:
+    """A task over documents written to ``folder/<name>.jsonl`` (for scripts and tests that build
+    their data in code rather than in a YAML file)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / f"{name}.jsonl").write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs))
+    spec = TaskSpec.model_validate(
+        {"name": name, "version": 1, "language": "en", "fields": fields,
+         "source": {"type": "jsonl", "splits": {"test": f"{name}.jsonl"}}}
+    )
+    return spec.model_copy(update={"path": folder / f"{name}.yaml"})
