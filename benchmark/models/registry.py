@@ -49,7 +49,7 @@ def load_model_file(path: Path) -> ModelSpec:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:
         raise ModelError(
-            format_validation_error(path, exc, ModelSpec).replace("invalid task", "invalid model spec")
+            format_validation_error(path, exc, ModelSpec, "model spec")
         ) from exc
     return spec.model_copy(update={"path": path.resolve()})
 

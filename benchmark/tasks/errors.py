@@ -41,8 +41,8 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(fields) if fields else []
 
 
-def format_validation_error(path: Path, exc: ValidationError, model: type[BaseModel]) -> str:
-    lines = [f"{path}: invalid task ({exc.error_count()} problem(s))"]
+def format_validation_error(path: Path, exc: ValidationError, model: type[BaseModel], what: str = "task") -> str:
+    lines = [f"{path}: invalid {what} ({exc.error_count()} problem(s))"]
     for err in exc.errors():
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
