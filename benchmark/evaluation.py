@@ -47,6 +47,7 @@ def make_record(
     prompt_hash: str,
     queried_keys: list[str] | None,
     cost_usd: float = 0.0,
+    input_s: float = 0.0,
 ) -> PredictionRecord:
     counts, parsed, parse_error, think_chars, ted = score_output(task, doc.gt, gen.raw, queried_keys)
     error_kind = gen.error_kind
@@ -65,6 +66,7 @@ def make_record(
         finish_reason=gen.finish_reason,
         think_chars=think_chars,
         latency_s=gen.latency_s,
+        input_s=input_s,
         tokens_in=gen.tokens_in,
         tokens_out=gen.tokens_out,
         cost_usd=cost_usd,
@@ -99,7 +101,8 @@ def run_metrics(task: TaskSpec, docs: Iterable[Document], records: Iterable[Pred
         if rec.ted is not None:
             teds.append(rec.ted)
     used = [by_id[d.id] for d in docs if d.id in by_id]
-    latencies = [r.latency_s for r in used if r.error_kind is None]
+    ok = [r for r in used if r.error_kind is None]
+    latencies = [r.latency_s for r in ok]
     out = aggregate(counts)
     out.update(
         {
@@ -110,6 +113,8 @@ def run_metrics(task: TaskSpec, docs: Iterable[Document], records: Iterable[Pred
             "latency_mean_s": sum(latencies) / len(latencies) if latencies else None,
             "latency_p50_s": _quantile(latencies, 0.5),
             "latency_p95_s": _quantile(latencies, 0.95),
+            # OCR compute + model call: what one document costs end to end on this machine
+            "seconds_per_doc": (sum(r.input_s + r.latency_s for r in ok) / len(ok)) if ok else None,
             "tokens_in": sum(r.tokens_in or 0 for r in used),
             "tokens_out": sum(r.tokens_out or 0 for r in used),
             "mean_tokens_out": (sum(r.tokens_out or 0 for r in used) / len(used)) if used else None,

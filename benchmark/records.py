@@ -27,7 +27,8 @@ class PredictionRecord(BaseModel):
     error: str | None = None
     finish_reason: str | None = None
     think_chars: int = 0
-    latency_s: float = 0.0
+    latency_s: float = Field(default=0.0, description="seconds in the model call")
+    input_s: float = Field(default=0.0, description="OCR compute seconds, counted even on an OCR cache hit")
     tokens_in: int | None = None
     tokens_out: int | None = None
     cost_usd: float = 0.0

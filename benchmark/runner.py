@@ -184,6 +184,7 @@ def run_eval(
         rec = make_record(
             task, by_id[outcome.doc_id], gen, cache_key=key, prompt_hash=outcome.prompt_hash,
             queried_keys=outcome.queried_keys, cost_usd=model.price.cost(gen.tokens_in, gen.tokens_out),
+            input_s=outcome.input_s,
         )
         store.append(rec)
         written.add(outcome.doc_id)

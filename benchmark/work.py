@@ -24,6 +24,7 @@ class Outcome:
     prompt_hash: str
     queried_keys: list[str] | None
     generation: Generation
+    input_s: float = 0.0  # OCR compute seconds (also when served from the OCR cache)
 
 
 @dataclass(frozen=True)
@@ -63,4 +64,4 @@ class DocWork:
         except Exception as exc:  # an adapter bug must not end the run: record it
             gen = Generation(raw=None, error_kind="adapter_error", error=f"{type(exc).__name__}: {exc}",
                              latency_s=time.perf_counter() - start)
-        return Outcome(doc.id, prompt.hash(), prompt.queried_keys, gen)
+        return Outcome(doc.id, prompt.hash(), prompt.queried_keys, gen, float(doc_in.meta.get("ocr_s", 0.0)))

@@ -118,12 +118,14 @@ def mean_ci(values: np.ndarray, opt: BuildOptions) -> list[float] | None:
 def _cell_extras(d: pd.DataFrame, opt: BuildOptions) -> dict[str, Any]:
     n = len(d)
     ok = d.loc[~d["api_error"], "latency_s"]
+    per_doc = d.loc[~d["api_error"], "input_s"] + ok
     return {
         "n_docs": n,
         "ted": mean_ci(d["ted"].to_numpy(dtype=np.float64, na_value=np.nan), opt),
         "parse_error_rate": float(d["parse_error"].mean()) if n else None,
         "api_error_rate": float(d["api_error"].mean()) if n else None,
         "latency_p50_s": float(ok.median()) if len(ok) else None,
+        "seconds_per_doc": float(per_doc.mean()) if len(per_doc) else None,
         "cost_per_1k": float(d["cost_usd"].sum()) * 1000 / n if n else None,
     }
 

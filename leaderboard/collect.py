@@ -26,7 +26,7 @@ RUN_COLUMNS = (
 )
 DOC_COLUMNS = (
     "run_key", "id", "tp", "fp", "fn", "ted", "parse_error", "api_error", "error_kind",
-    "latency_s", "cost_usd",
+    "latency_s", "input_s", "cost_usd",
 )
 
 
@@ -127,7 +127,7 @@ def _doc_rows(run_key: str, records: list[PredictionRecord], out: dict[str, list
         values = (
             run_key, r.id, int(c["tp"]), int(c["fp"]), int(c["fn"]), r.ted,
             r.parse_error is not None, bool(r.error_kind) and r.error_kind != "truncated",
-            r.error_kind, r.latency_s, r.cost_usd,
+            r.error_kind, r.latency_s, r.input_s, r.cost_usd,
         )
         for col, v in zip(DOC_COLUMNS, values, strict=True):
             out[col].append(v)

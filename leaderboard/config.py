@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 DEFAULT_DISPLAY = Path(__file__).with_name("display.yaml")
 METRIC_KEYS = (
     "f1", "precision", "recall", "ted", "n_docs", "parse_error_rate", "api_error_rate",
-    "latency_p50_s", "cost_per_1k",
+    "latency_p50_s", "seconds_per_doc", "cost_per_1k",
 )
 
 

@@ -178,6 +178,7 @@ def test_scopes_cells_and_stats(lb_runs, lb_data):
     metrics = RunStore(runs / cell["run"]).read_metrics()
     assert cell["f1"][0] == pytest.approx(metrics["f1"], abs=1e-4)
     assert cell["ted"][0] == pytest.approx(metrics["ted_accuracy"], abs=1e-4)
+    assert cell["seconds_per_doc"] == pytest.approx(metrics["seconds_per_doc"], abs=1e-4)
     assert scopes["t:sroie-sample"]["cells"]["xss-model"]["api_error_rate"] == pytest.approx(0.15)
     assert scopes["t:sroie-sample"]["cells"]["oracle"]["cost_per_1k"] > 0
     assert lb_data["meta"]["baseline"] == "rules"

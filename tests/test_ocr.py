@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -19,6 +20,7 @@ from benchmark.ocr import (
     group_rows,
     rows_text,
     run_ocr,
+    run_ocr_timed,
 )
 
 SAMPLE = Path(__file__).resolve().parents[1] / "tasks" / "general" / "sroie-sample"
@@ -82,6 +84,52 @@ def test_apply_ocr_returns_copy(monkeypatch):
     assert doc.ocr.startswith("TAN WOON YANN")  # the original is untouched
     with pytest.raises(OcrError, match="no image"):
         apply_ocr(doc.model_copy(update={"image": None}), "rapidocr")
+
+
+class _SlowEngine:
+    """An engine that takes a known time, to check that OCR seconds survive the cache."""
+
+    version = "slow1"
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def recognize(self, image):
+        self.calls += 1
+        time.sleep(0.05)
+        return [OcrLine(text="TOTAL 9.00", box=(10, 100, 90, 120), score=0.9)]
+
+
+def test_ocr_seconds_are_kept_on_cache_hits_and_reach_the_run(tmp_path, monkeypatch):
+    engine = _SlowEngine()
+    monkeypatch.setitem(sys.modules["benchmark.ocr"]._engines, "rapidocr", engine)
+    doc = _docs("002")[0]
+    lines, first = run_ocr_timed(doc.image, "rapidocr")
+    assert first >= 0.05 and engine.calls == 1
+    again, second = run_ocr_timed(doc.image, "rapidocr")
+    assert (again, second, engine.calls) == (lines, pytest.approx(first, abs=1e-3), 1)  # served from the cache
+    assert apply_ocr(doc, "rapidocr").meta["ocr_s"] == pytest.approx(first, abs=1e-3)
+
+    # a cache file from before the compute time was recorded is recomputed, not reported as free
+    cached = next((tmp_path / "ocr" / "rapidocr").rglob("*.json"))
+    payload = json.loads(cached.read_text(encoding="utf-8"))
+    del payload["seconds"]
+    cached.write_text(json.dumps(payload), encoding="utf-8")
+    assert run_ocr_timed(doc.image, "rapidocr")[1] >= 0.05 and engine.calls == 2
+
+    # a run of an OCR model records the OCR seconds per document and counts them per document
+    from benchmark.models.registry import ModelRegistry
+    from benchmark.runner import RunSettings, run_eval
+    from benchmark.tasks.registry import TaskRegistry
+
+    task = TaskRegistry().get("sroie-sample")
+    res = run_eval(task, ModelRegistry().get("ocr-layout-rules"), RunSettings(limit=2, progress=False),
+                   tmp_path / "runs")
+    records = [json.loads(x) for x in (res.run_dir / "predictions.jsonl").read_text().splitlines()]
+    assert len(records) == 2 and all(r["input_s"] >= 0.05 for r in records)
+    expected = sum(r["input_s"] + r["latency_s"] for r in records) / 2
+    assert res.metrics["seconds_per_doc"] == pytest.approx(expected)
+    assert res.metrics["seconds_per_doc"] > res.metrics["latency_mean_s"]
 
 
 def test_tesseract_cer():

@@ -9,6 +9,7 @@ process.
 from __future__ import annotations
 
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,7 @@ __all__ = [
     "reading_order",
     "rows_text",
     "run_ocr",
+    "run_ocr_timed",
 ]
 
 ENGINES = ("rapidocr", "tesseract")
@@ -52,6 +54,13 @@ def run_ocr(
     image: str | Path, engine: str = "rapidocr", *, use_cache: bool = True
 ) -> list[OcrLine]:
     """Text boxes of one page in reading order (rows top to bottom, then left to right)."""
+    return run_ocr_timed(image, engine, use_cache=use_cache)[0]
+
+
+def run_ocr_timed(
+    image: str | Path, engine: str = "rapidocr", *, use_cache: bool = True
+) -> tuple[list[OcrLine], float]:
+    """``run_ocr`` plus the engine's compute time in seconds (the original one on a cache hit)."""
     if not Path(image).is_file():
         raise OcrError(f"image not found: {image}")
     eng = get_engine(engine)
@@ -59,24 +68,26 @@ def run_ocr(
     path = cache.cache_path(engine, eng.version, sha)
     if use_cache and (hit := cache.load(path)) is not None:
         return hit
+    start = time.perf_counter()
     try:
         lines = reading_order(eng.recognize(image))
     except OcrError:
         raise
     except Exception as exc:  # an engine's own failure (e.g. an unreadable image)
         raise OcrError(f"{engine} failed on {image}: {type(exc).__name__}: {exc}") from exc
+    seconds = time.perf_counter() - start
     if use_cache:
-        cache.store(path, engine, eng.version, sha, lines)
-    return lines
+        cache.store(path, engine, eng.version, sha, lines, seconds)
+    return lines, seconds
 
 
 def apply_ocr(doc: Document, engine: str = "rapidocr") -> Document:
     """A copy of ``doc`` whose ``ocr`` (lines joined by newlines) and ``ocr_lines`` come from
-    ``engine``; ``meta["ocr_engine"]`` records which."""
+    ``engine``; ``meta["ocr_engine"]`` records which and ``meta["ocr_s"]`` the engine's compute time."""
     if not doc.image:
         raise OcrError(f"document {doc.id!r} has no image to run OCR on")
-    lines = run_ocr(doc.image, engine)
-    meta = {**doc.meta, "ocr_engine": engine}
+    lines, seconds = run_ocr_timed(doc.image, engine)
+    meta = {**doc.meta, "ocr_engine": engine, "ocr_s": round(seconds, 4)}
     return doc.model_copy(
         update={"ocr": "\n".join(ln.text for ln in lines), "ocr_lines": lines, "meta": meta}
     )
