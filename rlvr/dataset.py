@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import json
 import random
+from pathlib import Path
 from typing import Any
 
 from benchmark.documents import Document
@@ -116,13 +117,10 @@ def rows_hash(rows: list[dict[str, Any]]) -> str:
 
 
 def load_task_docs(
-    task_name: str, split: str = "train", limit: int | None = None
+    task_name: str, split: str = "train", limit: int | None = None, include_paths: list[Path] | None = None
 ) -> tuple[TaskSpec, list[Document]]:
-    task = TaskRegistry().get(task_name)
-    docs = list(load_documents(task, split))
-    if limit is not None:
-        docs = docs[:limit]
-    return task, docs
+    task = TaskRegistry(include_paths=include_paths or ()).get(task_name)
+    return task, list(load_documents(task, split, limit))
 
 
 def build_dataset(rows: list[dict[str, Any]], max_pixels: int | None = None) -> Any:

@@ -111,8 +111,10 @@ def rows_for_tasks(cfg: TrainConfig, builder: Any, **options: Any) -> list[dict[
     """Rows from every task of the config through ``builder`` (``build_rows`` or ``sft_rows``)."""
     rows: list[dict[str, Any]] = []
     d = cfg.data
+    base = cfg.path.parent if cfg.path else Path.cwd()
+    include = [base / p for p in d.include_paths]
     for name in d.tasks:
-        task, docs = load_task_docs(name, d.split, d.limit)
+        task, docs = load_task_docs(name, d.split, d.limit, include)
         rows += builder(
             task,
             docs,

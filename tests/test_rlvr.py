@@ -155,9 +155,7 @@ def test_dataset_rows_use_the_prompt_builder() -> None:
     assert json.loads(sft[0]["completion"][0]["content"]) == docs[0].gt
 
 
-@pytest.mark.parametrize(
-    "name", ["cpu-qwen2.5-0.5b.yaml", "gpu-qwen2.5-vl-7b.yaml", "sft-cpu-qwen2.5-0.5b.yaml"]
-)
+@pytest.mark.parametrize("name", sorted(p.name for p in CONFIGS.glob("*.yaml")))
 def test_shipped_configs_validate(name: str) -> None:
     cfg = load_config(CONFIGS / name)
     assert cfg.data.tasks and cfg.output_dir
@@ -180,6 +178,30 @@ def test_config_overrides_and_errors() -> None:
         TrainConfig.model_validate({**cfg.model_dump(), "reward": {"a": 1.5}})
     with pytest.raises(ValueError):
         make_match_reward(-0.1)
+
+
+def test_config_extends_a_parent_and_names_its_tasks(tmp_path: Path) -> None:
+    a0 = load_config(CONFIGS / "ablation-keys-all-a0.yaml")
+    keys_all = load_config(CONFIGS / "ablation-keys-all.yaml")
+    main = load_config(CONFIGS / "cpu-qwen2.5-0.5b.yaml")
+    # only what the child states changes; nested sections merge key by key
+    assert (a0.reward.a, keys_all.reward.a) == (0.0, 0.5)
+    assert a0.data == keys_all.data and a0.data.keys == "all" and a0.data.tasks == ["med-lab-en-header"]
+    assert a0.trainer == {**main.trainer, "max_completion_length": 128, "max_steps": 12}
+    assert a0.model == main.model and a0.output_dir == "runs/rlvr/ablation-keys-all-a0"
+    # the rlvr-only task is found through the config's include_paths (relative to the config file)
+    from rlvr.train import rows_for_tasks
+
+    rows = rows_for_tasks(a0.model_copy(update={"data": a0.data.model_copy(update={"limit": 2})}), sft_rows)
+    assert len(rows) == 2 and "Indicators" not in json.loads(rows[0]["completion"][0]["content"])
+    loop = tmp_path / "loop.yaml"
+    loop.write_text("extends: loop.yaml\nname: x\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="loops back"):
+        load_config(loop)
+    orphan = tmp_path / "orphan.yaml"
+    orphan.write_text("extends: missing.yaml\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="missing.yaml"):
+        load_config(orphan)
 
 
 def test_import_rlvr_does_not_import_torch() -> None:

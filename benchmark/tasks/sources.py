@@ -11,6 +11,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from benchmark.documents import Document
+from benchmark.scoring.normalize import normalize_key
 from benchmark.tasks.errors import TaskError
 from benchmark.tasks.spec import HfSource, JsonlSource, SynthSource, TaskSpec
 
@@ -21,7 +22,22 @@ def cache_root() -> Path:
 
 
 def load_documents(spec: TaskSpec, split: str | None = None, limit: int | None = None) -> list[Document]:
-    """The split's documents (the first ``limit`` only; a synth source then generates no more)."""
+    """The split's documents (the first ``limit`` only; a synth source then generates no more),
+    with each gold restricted to the task's schema (see ``task_gold``)."""
+    return [task_gold(spec, d) for d in _load_source(spec, split, limit)]
+
+
+def task_gold(spec: TaskSpec, doc: Document) -> Document:
+    """The document with only the gold fields its task asks for. A task may define a subset of a
+    data source's fields (``rlvr/tasks/med-lab-en-header.yaml`` drops the lab table): what it never
+    asks for is neither a miss to score nor an answer to train on."""
+    wanted = {normalize_key(k) for k in spec.top_keys()}
+    if all(normalize_key(str(k)) in wanted for k in doc.gt):
+        return doc
+    return doc.model_copy(update={"gt": {k: v for k, v in doc.gt.items() if normalize_key(str(k)) in wanted}})
+
+
+def _load_source(spec: TaskSpec, split: str | None, limit: int | None) -> list[Document]:
     split = split or spec.default_split
     if split not in spec.source.splits:
         raise TaskError(f"task {spec.name!r} has no split {split!r} (splits: {', '.join(spec.source.splits)})")
