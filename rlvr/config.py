@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from benchmark.config_files import read_yaml_extending
 from benchmark.prompts import KeySampling
 
 
@@ -105,36 +106,10 @@ class TrainConfig(_Strict):
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
 
-def _merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for k, v in child.items():
-        out[k] = _merge(out[k], v) if isinstance(v, dict) and isinstance(out.get(k), dict) else v
-    return out
-
-
-def _read_yaml(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
-    """A config file with its ``extends:`` chain resolved: the file's sections are merged over the
-    parent's (mappings key by key, lists and values replaced), so an ablation states only what it
-    changes."""
-    path = path.resolve()
-    if path in seen:
-        raise ValueError(f"{path}: 'extends' loops back to itself")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ValueError(f"{seen[-1] if seen else path}: cannot read config {path}: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ValueError(f"{path}: a training config must be a YAML mapping")
-    parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    return _merge(_read_yaml(path.parent / parent, (*seen, path)), data)
-
-
 def load_config(path: str | Path, overrides: dict[str, Any] | None = None) -> TrainConfig:
     """Read a YAML config; ``overrides`` maps dotted paths (``trainer.max_steps``) to values."""
     path = Path(path)
-    data = _read_yaml(path)
+    data = read_yaml_extending(path, "training config")
     for dotted, value in (overrides or {}).items():
         node = data
         *parents, leaf = dotted.split(".")

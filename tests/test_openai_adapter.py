@@ -34,7 +34,8 @@ SROIE_IMG = Path(__file__).parents[1] / "tasks/general/sroie-sample/img/002.jpg"
 class _Prompt:
     """The part of ``Prompt`` the adapter reads."""
 
-    def __init__(self, text: str, image: str | None = None) -> None:
+    def __init__(self, text: str, image: str | None = None, thinking: bool = False) -> None:
+        self.thinking = thinking
         content: list[dict[str, Any]] = [{"type": "image", "image": image}] if image else []
         self.messages = [{"role": "user", "content": [*content, {"type": "text", "text": text}]}]
 
@@ -123,6 +124,21 @@ def test_request_shape_json_mode_and_image_data_url() -> None:
 
     with Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))) as img:
         assert img.width * img.height <= 100 * 100
+
+
+def test_thinking_prompts_are_not_forced_into_json_mode() -> None:
+    """JSON mode (a grammar on llama.cpp) would make ``<think>…</think><answer>`` impossible."""
+    with FaultServer() as srv:
+        adapter = OpenAIAdapter(_spec(srv.url))
+        try:
+            asyncio.run(adapter.generate(_Prompt("think first", thinking=True)))
+            thinking_body, _ = srv.requests[-1]
+            asyncio.run(adapter.generate(_Prompt("answer")))
+            direct_body, _ = srv.requests[-1]
+        finally:
+            asyncio.run(adapter.aclose())
+    assert "response_format" not in thinking_body
+    assert direct_body["response_format"] == {"type": "json_object"}
 
 
 def test_text_only_messages_become_a_string() -> None:

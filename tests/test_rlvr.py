@@ -200,7 +200,7 @@ def test_config_extends_a_parent_and_names_its_tasks(tmp_path: Path) -> None:
         load_config(loop)
     orphan = tmp_path / "orphan.yaml"
     orphan.write_text("extends: missing.yaml\n", encoding="utf-8")
-    with pytest.raises(ValueError, match="missing.yaml"):
+    with pytest.raises(ValueError, match=r"missing\.yaml"):
         load_config(orphan)
 
 

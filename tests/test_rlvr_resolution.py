@@ -15,6 +15,8 @@ from benchmark.models.spec import ModelSpec
 from benchmark.prompts import build_prompt
 from benchmark.tasks import TaskRegistry, load_documents
 
+REPO = Path(__file__).resolve().parents[1]
+
 
 @pytest.fixture(autouse=True)
 def _no_env(monkeypatch):
@@ -103,3 +105,22 @@ def test_shipped_spec(monkeypatch, tmp_path):
     monkeypatch.setenv(ENV_VAR, str(_checkpoint(tmp_path / "final")))
     resolved = resolve_rlvr(spec)
     assert resolved.spec.adapter == "hf" and resolved.spec.options["dtype"] == "bfloat16"
+
+
+def test_trained_specs_extend_the_base_spec_and_differ_only_by_adapter(tmp_path):
+    """Base, RLVR, SFT and the ablations must be compared under identical generation settings."""
+    reg = ModelRegistry(include_paths=[REPO / "rlvr" / "specs"])
+    base = reg.get("qwen2.5-0.5b-local").model_dump(exclude={"name", "description", "model_id", "path"})
+    trained = ["qwen2.5-0.5b-rlvr", "qwen2.5-0.5b-sft", *sorted(
+        p.stem for p in (REPO / "rlvr" / "specs").glob("*.yaml"))]
+    assert len(trained) >= 6
+    for name in trained:
+        spec = reg.get(name)
+        dump = spec.model_dump(exclude={"name", "description", "model_id", "path"})
+        lora = dump["options"].pop("lora")
+        assert dump == base, name
+        assert spec.model_id == name and lora.endswith("adapter.gguf")
+    child = tmp_path / "child.yaml"
+    child.write_text(f"extends: {REPO / 'baselines/models/qwen2.5-0.5b-local.yaml'}\nmodel_id: x\n", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"child.yaml: a model spec that extends another must set its own name"):
+        reg.get(str(child))

@@ -13,9 +13,9 @@ from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
 
+from benchmark.config_files import read_yaml_extending
 from benchmark.models.base import Adapter
 from benchmark.models.spec import ModelSpec
 from benchmark.tasks.errors import TaskError, format_validation_error, suggest
@@ -39,12 +39,11 @@ class ModelError(TaskError):
 
 
 def load_model_file(path: Path) -> ModelSpec:
+    """A spec file (``extends:`` another spec file, relative to it, to change a few settings)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        raise ModelError(f"{path}: YAML does not parse: {exc}") from exc
-    if not isinstance(data, dict):
-        raise ModelError(f"{path}: a model spec must be a YAML mapping")
+        data = read_yaml_extending(path, "model spec", own=("name",))
+    except ValueError as exc:
+        raise ModelError(str(exc)) from exc
     try:
         spec = ModelSpec.model_validate(data)
     except ValidationError as exc:

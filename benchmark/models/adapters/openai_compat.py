@@ -256,6 +256,9 @@ class OpenAIAdapter:
                 latency_s=time.perf_counter() - start,
             )
         request = {**self._base_request, "messages": messages}
+        if prompt.thinking:
+            # JSON mode would forbid the <think>…</think><answer> frame the prompt asks for
+            request.pop("response_format", None)
         attempt = 0
         while True:
             taken = await self.limiter.acquire()
