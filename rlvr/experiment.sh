@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# The CPU experiment of rlvr/README.md, in order; every step resumes (a finished training run is
+# skipped, an evaluation run continues where it stopped), so re-running after an interruption
+# redoes nothing. N1/N2/N3 set the number of test documents per evaluation.
+#   bash rlvr/experiment.sh            # everything
+#   STEPS="train eval1" bash rlvr/experiment.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export MEDVIE_INCLUDE_PATH=rlvr/tasks
+N1=${N1:-100}   # main comparison (random:3 header queries)
+N2=${N2:-50}    # keys=all and the a sweep
+N3=${N3:-40}    # thinking on
+STEPS=${STEPS:-"train eval1 sft ablations eval2 eval3 eval4"}
+OUT=runs/rlvr-eval
+
+train() {  # train CONFIG [train|sft] [MAX_STEPS]: skipped when final/ already holds that many steps
+  local cfg=rlvr/configs/$1.yaml
+  if python - "$cfg" "${3:-}" <<'PY'
+import json, sys
+from pathlib import Path
+from rlvr.config import load_config
+cfg = load_config(sys.argv[1])
+meta = Path(cfg.output_dir) / "final" / "metadata.json"
+want = int(sys.argv[2] or cfg.trainer.get("max_steps", 0))
+done = meta.is_file() and (Path(cfg.output_dir) / "final" / "adapter.gguf").is_file()
+sys.exit(0 if done and json.loads(meta.read_text())["global_step"] >= want else 1)
+PY
+  then echo "== $1: already trained"; return; fi
+  echo "== training $1"
+  medvie-bench rlvr "${2:-train}" --config "$cfg" ${3:+--max-steps "$3"}
+}
+
+evaluate() {  # evaluate TASK N KEYS THINKING MODEL...
+  local task=$1 n=$2 keys=$3 thinking=$4; shift 4
+  for m in "$@"; do
+    medvie-bench run --model "$m" --model-path rlvr/specs --task "$task" --split test --limit "$n" \
+      --keys "$keys" --thinking "$thinking" --out "$OUT" --quiet
+  done
+}
+
+for step in $STEPS; do
+  case $step in
+    train)
+      train cpu-qwen2.5-0.5b train 40   # 40 of the config's 60 steps (CPU time); lr decays over 60
+      medvie-bench rlvr ship --final runs/rlvr/cpu-qwen2.5-0.5b/final --dest rlvr/checkpoints/qwen2.5-0.5b-rlvr ;;
+    eval1)
+      evaluate med-lab-en-header "$N1" random:3 off qwen2.5-0.5b-local qwen2.5-0.5b-rlvr ;;
+    sft)
+      train sft-cpu-qwen2.5-0.5b sft
+      medvie-bench rlvr ship --final runs/rlvr/sft-cpu-qwen2.5-0.5b/final --dest rlvr/checkpoints/qwen2.5-0.5b-sft
+      evaluate med-lab-en-header "$N1" random:3 off qwen2.5-0.5b-sft ;;
+    ablations)
+      for c in ablation-keys-all ablation-keys-all-a0 ablation-keys-all-a1 ablation-thinking; do train $c; done ;;
+    eval2)
+      evaluate med-lab-en-header "$N2" all off qwen2.5-0.5b-local qwen2.5-0.5b-rlvr qwen2.5-0.5b-sft \
+        qwen2.5-0.5b-ablation-keys-all qwen2.5-0.5b-ablation-keys-all-a0 qwen2.5-0.5b-ablation-keys-all-a1 ;;
+    eval3)
+      evaluate med-lab-en-header "$N3" random:3 on qwen2.5-0.5b-local qwen2.5-0.5b-ablation-thinking ;;
+    eval4)
+      evaluate sroie-sample 20 all off qwen2.5-0.5b-local qwen2.5-0.5b-rlvr qwen2.5-0.5b-sft ;;
+    *) echo "unknown step $step" >&2; exit 2 ;;
+  esac
+done
