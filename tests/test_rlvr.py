@@ -358,7 +358,7 @@ def test_compare_runs_on_common_documents(tmp_path: Path) -> None:
         d = tmp_path / name
         d.mkdir()
         lines = [
-            json.dumps({"id": i, "counts": {"tp": tp, "fp": fp, "fn": fn}})
+            json.dumps({"id": i, "counts": {"tp": tp, "fp": fp, "fn": fn}, "tokens_out": 10 * (tp + fp)})
             for i, tp, fp, fn in counts
         ]
         (d / "predictions.jsonl").write_text("\n".join(lines) + "\n")
@@ -371,4 +371,32 @@ def test_compare_runs_on_common_documents(tmp_path: Path) -> None:
     assert res["models"]["base"]["f1"]["value"] == pytest.approx(0.6)  # tp 3, fp 1, fn 3
     assert res["models"]["rlvr"]["f1"]["value"] == pytest.approx(1.0)
     assert res["vs_first"]["rlvr"]["f1"]["delta"] == pytest.approx(0.4)
-    assert "| rlvr |" in markdown(res)
+    assert res["models"]["rlvr"]["mean_tokens_out"] == pytest.approx(30.0)  # common documents only
+    assert "| rlvr |" in markdown(res) and "| 30.0 |" in markdown(res)
+
+
+def test_ablation_report_from_training_logs(tmp_path: Path, capsys) -> None:
+    from rlvr.cli import main as rlvr_main
+
+    logs = {"a": ([1.0, 1.2, 1.6, 1.8], [40, 30, 20, 10]), "b": ([1.5, 1.5, 1.5], [90, 95, 100])}
+    for name, (rewards, lengths) in logs.items():
+        run = tmp_path / name
+        run.mkdir()
+        rows = [{"step": i + 1, "reward": r, "format_rate": 1.0, "precision": r - 1, "recall": r - 1,
+                 "completion_length": n, "frac_zero_std": 0.0}
+                for i, (r, n) in enumerate(zip(rewards, lengths, strict=True))]
+        rows.insert(1, {**rows[1], "reward": 0.0})  # a resumed run logs step 2 twice: the last entry wins
+        (run / "train_log.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "report" / "abl"
+    out.parent.mkdir()
+    assert rlvr_main(["ablations", f"a={tmp_path / 'a'}", f"b={tmp_path / 'b'}", "--out", str(out)]) == 0
+    summary = json.loads(out.with_suffix(".json").read_text())
+    assert summary["a"]["steps"] == 4 and summary["a"]["reward"] == pytest.approx(1.4)
+    assert summary["a"]["growth"] == pytest.approx(1.7 - 1.1)
+    assert (summary["a"]["first_length"], summary["a"]["last_length"]) == (40, 10)
+    assert summary["b"]["growth"] == pytest.approx(0.0) and summary["b"]["completion_length"] == pytest.approx(95)
+    assert "| a | 4 | 1.400 | +0.600 |" in out.with_suffix(".md").read_text()
+    if importlib.util.find_spec("matplotlib"):
+        assert out.with_suffix(".png").read_bytes()[:4] == b"\x89PNG"
+    assert rlvr_main(["ablations", f"a={tmp_path / 'a'}", "--max-steps", "2"]) == 0
+    assert "| a | 2 | 1.100 |" in capsys.readouterr().out
