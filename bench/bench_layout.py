@@ -31,10 +31,10 @@ from benchmark.tasks.spec import TaskSpec
 DEFAULT_TASKS = ("med-lab-en", "med-lab-zh", "sroie-sample")
 
 
-def _evaluate(task: TaskSpec, model_name: str, split: str, limit: int, out: Path) -> dict[str, Any]:
+def _evaluate(task: TaskSpec, model_name: str, split: str, limit: int, out: Path, fresh: bool) -> dict[str, Any]:
     """One real run (``runs/<task>/<model>__<key>``, resumable, collected by the leaderboard)."""
     spec = ModelRegistry().get(model_name)
-    result = run_eval(task, spec, RunSettings(split=split, limit=limit), out,
+    result = run_eval(task, spec, RunSettings(split=split, limit=limit, fresh=fresh), out,
                       command=[sys.executable, *sys.argv])
     docs = load_documents(task, split, limit)
     key = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))["cache_key"]
@@ -100,6 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--limit", type=int, default=40)
     ap.add_argument("--runs", type=Path, default=Path("runs"), help="where the runs go (as medvie-bench run --out)")
     ap.add_argument("--out", type=Path, default=None, help="write all results as JSON here")
+    ap.add_argument("--fresh", action="store_true",
+                    help="redo runs that already exist (their timings were measured under other conditions)")
     ap.add_argument("--no-fields", action="store_true")
     args = ap.parse_args(argv)
     reg = TaskRegistry()
@@ -107,7 +109,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in args.tasks.split(","):
         task = reg.get(name)
         for model in args.extractors.split(","):
-            res = _evaluate(task, model, args.split or task.default_split, args.limit, args.runs)
+            res = _evaluate(task, model, args.split or task.default_split, args.limit, args.runs,
+                            args.fresh)
             print_result(res, fields=not args.no_fields)
             sys.stdout.flush()
             results.append(res)
