@@ -78,16 +78,6 @@ def layout_text(layout: Layout, item_fields: list[FieldSpec] | None, skip_tables
     return "\n".join(out), rows
 
 
-def _set_max_tokens(adapter: Any, n: int) -> None:
-    """Per-request token budget on an OpenAI-compatible adapter (its request template)."""
-    for target in (adapter, getattr(adapter, "inner", None)):
-        body = getattr(target, "_base_request", None)
-        if isinstance(body, dict):
-            key = "max_completion_tokens" if "max_completion_tokens" in body else "max_tokens"
-            body[key] = n
-            return
-
-
 def _dedupe(items: list[Any], limit: int) -> list[Any]:
     seen: set[str] = set()
     out = []
@@ -121,7 +111,7 @@ class LayoutLLMAdapter:
             self._llm = create_adapter(self.llm_spec)
         return self._llm
 
-    def _prompt(self, prompt: Prompt, layout: Layout, fields: list[FieldSpec]) -> tuple[Prompt, int, list[str]]:
+    def _prompt(self, prompt: Prompt, layout: Layout, fields: list[FieldSpec]) -> tuple[Prompt, list[str]]:
         scalar = [f for f in fields if not (f.type == "list" and f.fields)]
         lists = [f for f in fields if f.type == "list" and f.fields]
         if self.mode == "full":
@@ -139,10 +129,10 @@ class LayoutLLMAdapter:
             schema=schema_prompt(prompt.task, keys),
         )
         messages = [{"role": "user", "content": [{"type": "text", "text": body}]}]
-        new = Prompt(messages=messages, document=prompt.document, queried_keys=prompt.queried_keys,
-                     thinking=False, task=prompt.task, text=body)
         budget = min(self.max_tokens, self.base_tokens + self.tokens_per_row * rows + 24 * len(scalar))
-        return new, budget, keys
+        new = Prompt(messages=messages, document=prompt.document, queried_keys=prompt.queried_keys,
+                     thinking=False, task=prompt.task, text=body, max_tokens=budget)
+        return new, keys
 
     async def generate(self, prompt: Prompt) -> Generation:
         start = time.perf_counter()
@@ -150,13 +140,12 @@ class LayoutLLMAdapter:
             fields = _item_fields(prompt.task, prompt.queried_keys)
             layout = analyse(ocr_boxes(prompt.document))
             rules_out = extract_layout(prompt.document, fields, layout)
-            asked_prompt, budget, keys = self._prompt(prompt, layout, fields)
+            asked_prompt, keys = self._prompt(prompt, layout, fields)
         except Exception as exc:  # never raise per document
             return Generation(raw=None, error_kind="adapter_error", error=f"{type(exc).__name__}: {exc}",
                               latency_s=time.perf_counter() - start)
         if not keys:
             return Generation(raw=json.dumps(rules_out, ensure_ascii=False), latency_s=time.perf_counter() - start)
-        _set_max_tokens(self.llm, budget)
         gen = await self.llm.generate(asked_prompt)
         parsed = parse_output(gen.raw).value if gen.raw else None
         merged = self._merge(rules_out, parsed if isinstance(parsed, dict) else None, fields, keys, layout)

@@ -69,6 +69,7 @@ class Prompt:
     thinking: bool
     task: TaskSpec
     text: str = field(default="")
+    max_tokens: int | None = None  # a tighter output budget for this request (never above the spec's)
 
     def hash(self) -> str:
         payload = json.dumps(self.messages, sort_keys=True, ensure_ascii=False)

@@ -219,6 +219,8 @@ def test_llm_adapter_merges_and_falls_back(answer: str | None, error: str | None
     assert out["Indicators"][0]["Abnormal Mark"] == "H"
     text = fake.prompts[0].text
     assert "Patient Nam: Karen" in text and "Glucose" not in text  # only the non-table lines
+    # the token budget travels with the prompt (no shared adapter state): small for one question
+    assert 0 < fake.prompts[0].max_tokens < adapter.max_tokens
 
 
 def test_layout_text_titles_the_table() -> None:

@@ -34,8 +34,10 @@ SROIE_IMG = Path(__file__).parents[1] / "tasks/general/sroie-sample/img/002.jpg"
 class _Prompt:
     """The part of ``Prompt`` the adapter reads."""
 
-    def __init__(self, text: str, image: str | None = None, thinking: bool = False) -> None:
+    def __init__(self, text: str, image: str | None = None, thinking: bool = False,
+                 max_tokens: int | None = None) -> None:
         self.thinking = thinking
+        self.max_tokens = max_tokens
         content: list[dict[str, Any]] = [{"type": "image", "image": image}] if image else []
         self.messages = [{"role": "user", "content": [*content, {"type": "text", "text": text}]}]
 
@@ -126,19 +128,28 @@ def test_request_shape_json_mode_and_image_data_url() -> None:
         assert img.width * img.height <= 100 * 100
 
 
-def test_thinking_prompts_are_not_forced_into_json_mode() -> None:
+def test_per_prompt_json_mode_and_token_budget() -> None:
     """JSON mode (a grammar on llama.cpp) would make ``<think>…</think><answer>`` impossible."""
-    with FaultServer() as srv:
-        adapter = OpenAIAdapter(_spec(srv.url))
+    async def bodies(url: str, prompts: list[_Prompt]) -> list[dict[str, Any]]:
+        adapter = OpenAIAdapter(_spec(url))
         try:
-            asyncio.run(adapter.generate(_Prompt("think first", thinking=True)))
-            thinking_body, _ = srv.requests[-1]
-            asyncio.run(adapter.generate(_Prompt("answer")))
-            direct_body, _ = srv.requests[-1]
+            out = []
+            for p in prompts:
+                gen = await adapter.generate(p)
+                assert gen.error_kind is None, gen.error
+                out.append(srv.requests[-1][0])
+            return out
         finally:
-            asyncio.run(adapter.aclose())
+            await adapter.aclose()
+
+    with FaultServer() as srv:
+        thinking_body, direct_body, short_body, long_body = asyncio.run(bodies(srv.url, [
+            _Prompt("think first", thinking=True), _Prompt("answer"), _Prompt("short", max_tokens=20),
+            _Prompt("long", max_tokens=10_000)]))
     assert "response_format" not in thinking_body
     assert direct_body["response_format"] == {"type": "json_object"}
+    # a prompt's own budget tightens the spec's max_tokens for that request only, never raises it
+    assert (direct_body["max_tokens"], short_body["max_tokens"], long_body["max_tokens"]) == (64, 20, 64)
 
 
 def test_text_only_messages_become_a_string() -> None:

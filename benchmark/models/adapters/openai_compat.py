@@ -217,6 +217,10 @@ class OpenAIAdapter:
             )
         return self._client
 
+    @property
+    def _max_tokens_key(self) -> str:
+        return str(self.spec.options.get("max_tokens_param", "max_tokens"))
+
     def _request_template(self) -> dict[str, Any]:
         g, opts = self.spec.generation, self.spec.options
         body: dict[str, Any] = {
@@ -224,7 +228,7 @@ class OpenAIAdapter:
             "temperature": g.temperature,
             "top_p": g.top_p,
         }
-        body[str(opts.get("max_tokens_param", "max_tokens"))] = g.max_tokens
+        body[self._max_tokens_key] = g.max_tokens
         if g.stop:
             body["stop"] = list(g.stop)
         if g.seed is not None:
@@ -259,6 +263,9 @@ class OpenAIAdapter:
         if prompt.thinking:
             # JSON mode would forbid the <think>…</think><answer> frame the prompt asks for
             request.pop("response_format", None)
+        if prompt.max_tokens is not None:
+            key = self._max_tokens_key
+            request[key] = min(request[key], prompt.max_tokens)
         attempt = 0
         while True:
             taken = await self.limiter.acquire()
