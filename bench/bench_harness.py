@@ -22,7 +22,7 @@ from typing import Any
 
 import openai
 
-from benchmark.models.adapters.images import to_openai_messages
+from benchmark.models.adapters.images import to_api_messages
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import build_prompt
 from benchmark.runner import RunSettings, run_eval
@@ -109,7 +109,7 @@ def bare_run(task: TaskSpec, url: str, concurrency: int) -> tuple[float, float]:
     """(docs/s, client CPU ms per doc) of the requests alone (prompts built beforehand)."""
     docs = load_documents(task)
     requests = [
-        to_openai_messages(build_prompt(task, d, use_image=False, use_ocr=True).messages)
+        to_api_messages(build_prompt(task, d, use_image=False, use_ocr=True).messages)
         for d in docs
     ]
     t0, c0 = time.perf_counter(), time.process_time()

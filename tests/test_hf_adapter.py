@@ -10,9 +10,9 @@ import pytest
 
 from benchmark.models.adapters.chat import (
     MicroBatcher,
-    to_openai_messages,
     to_qwen_messages,
     to_text_messages,
+    to_vllm_messages,
     trim_at_stop,
 )
 from benchmark.models.registry import ModelError, create_adapter
@@ -35,7 +35,7 @@ def test_message_conversion():
     assert images == ["/data/a.jpg"]
     assert qwen[1]["content"] == [{"type": "image"}, {"type": "text", "text": "extract"}]
     assert to_text_messages(MESSAGES)[1] == {"role": "user", "content": "extract"}
-    part = to_openai_messages(MESSAGES)[1]["content"][0]
+    part = to_vllm_messages(MESSAGES)[1]["content"][0]
     assert part == {"type": "image_url", "image_url": {"url": "file:///data/a.jpg"}}
     assert trim_at_stop('{"a": 1}<|im_end|>junk', ["<|im_end|>"]) == ('{"a": 1}', True)
     assert trim_at_stop("abc", None) == ("abc", False)

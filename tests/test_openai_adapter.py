@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from fault_server import FaultServer
 
-from benchmark.models.adapters.images import fit_size, to_openai_messages
+from benchmark.models.adapters.images import fit_size, to_api_messages
 from benchmark.models.adapters.openai_compat import (
     AIMDLimiter,
     OpenAIAdapter,
@@ -157,7 +157,7 @@ def test_text_only_messages_become_a_string() -> None:
         {"role": "system", "content": "s"},
         {"role": "user", "content": [{"type": "text", "text": "t"}]},
     ]
-    assert to_openai_messages(msgs) == [
+    assert to_api_messages(msgs) == [
         {"role": "system", "content": "s"},
         {"role": "user", "content": "t"},
     ]

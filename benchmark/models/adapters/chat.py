@@ -4,7 +4,7 @@ Prompts carry OpenAI-shaped messages whose image parts are ``{"type": "image", "
 - ``to_qwen_messages``: Qwen-VL chat-template shape (``{"type": "image"}`` placeholders) plus the
   image paths in order;
 - ``to_text_messages``: plain-string contents for a text-only model (image parts dropped);
-- ``to_openai_messages``: ``image_url`` parts (``file://`` URLs) for vLLM's ``LLM.chat``.
+- ``to_vllm_messages``: ``image_url`` parts (``file://`` URLs) for vLLM's ``LLM.chat``.
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def to_text_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
     return out
 
 
-def to_openai_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def to_vllm_messages(messages: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     """OpenAI chat shape with ``image_url`` parts pointing at ``file://`` paths."""
     return _convert(messages, lambda path: {"type": "image_url", "image_url": {"url": Path(path).resolve().as_uri()}})
 

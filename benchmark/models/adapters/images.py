@@ -55,7 +55,7 @@ def image_data_url(
     return f"data:{mime};base64,{base64.b64encode(buf.getvalue()).decode()}"
 
 
-def to_openai_messages(
+def to_api_messages(
     messages: list[dict[str, Any]], max_pixels: int | None = None, min_pixels: int | None = None
 ) -> list[dict[str, Any]]:
     """Our chat messages → OpenAI's: ``{"type": "image", "image": path}`` parts become

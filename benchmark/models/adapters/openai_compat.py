@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 
 import openai
 
-from benchmark.models.adapters.images import to_openai_messages
+from benchmark.models.adapters.images import to_api_messages
 from benchmark.models.base import Generation
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
@@ -301,9 +301,9 @@ class OpenAIAdapter:
         )
         if has_image:  # decoding and resizing is CPU work: keep it off the event loop
             return await asyncio.to_thread(
-                to_openai_messages, prompt.messages, img.max_pixels, img.min_pixels
+                to_api_messages, prompt.messages, img.max_pixels, img.min_pixels
             )
-        return to_openai_messages(prompt.messages)
+        return to_api_messages(prompt.messages)
 
     def retry_delay(self, attempt: int, retry_after: float | None) -> float:
         """``Retry-After`` (capped) when the server sent one, else exponential with jitter."""

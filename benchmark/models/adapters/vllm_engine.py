@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from benchmark.models.adapters.chat import MicroBatcher, to_openai_messages
+from benchmark.models.adapters.chat import MicroBatcher, to_vllm_messages
 from benchmark.models.base import Generation
 from benchmark.models.registry import ModelError
 from benchmark.models.spec import ModelSpec
@@ -66,7 +66,7 @@ def build_vllm_request(prompt: Prompt, spec: ModelSpec) -> dict[str, Any]:
         sampling["seed"] = g.seed
     guided = bool(spec.options.get("guided_json", g.json_mode)) and not prompt.thinking
     return {
-        "messages": to_openai_messages(prompt.messages),
+        "messages": to_vllm_messages(prompt.messages),
         "sampling": sampling,
         "guided_json": json_schema(prompt) if guided else None,
     }
