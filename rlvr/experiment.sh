@@ -7,9 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MEDVIE_INCLUDE_PATH=rlvr/tasks
-N1=${N1:-200}   # main comparison (random:3 header queries)
-N2=${N2:-40}    # keys=all and the a sweep
-N3=${N3:-30}    # thinking on
+N1=${N1:-120}   # main comparison (random:3 header queries)
+N2=${N2:-20}    # keys=all and the a sweep
+N3=${N3:-20}    # thinking on
 STEPS=${STEPS:-"train eval1 sft ablations eval2 eval3 eval4"}
 OUT=runs/rlvr-eval
 
