@@ -150,6 +150,8 @@ def _children(pid: int) -> list[int]:
 
 class _P:
     text = 'x\nANSWER={"total": "1"}'
+    thinking = False
+    max_tokens = None
     messages: ClassVar[list[dict[str, Any]]] = [
         {"role": "user", "content": [{"type": "text", "text": text}]}
     ]
