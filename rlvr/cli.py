@@ -57,13 +57,19 @@ def cmd_finalize(args: argparse.Namespace) -> int:
     return 0
 
 
+def named_paths(items: list[str]) -> dict[str, Path]:
+    """``NAME=PATH`` arguments (a bare PATH is named after its last component), in order."""
+    out = {}
+    for item in items:
+        name, _, path = item.partition("=")
+        out[name if path else Path(item).name] = Path(path or item)
+    return out
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from rlvr.compare import compare_runs, markdown
 
-    runs = {}
-    for item in args.runs:
-        name, _, path = item.partition("=")
-        runs[name if path else Path(item).name] = Path(path or item)
+    runs = named_paths(args.runs)
     result = compare_runs(runs, n_resamples=args.n_resamples)
     text = markdown(result)
     print(text)
@@ -76,10 +82,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 def cmd_ablations(args: argparse.Namespace) -> int:
     from rlvr import ablations
 
-    runs = {}
-    for item in args.runs:
-        name, _, path = item.partition("=")
-        runs[name if path else Path(item).name] = Path(path or item)
+    runs = named_paths(args.runs)
     logs = ablations.load_logs(runs, args.max_steps)
     summary = ablations.summarise(logs)
     text = ablations.markdown(summary)
