@@ -37,8 +37,8 @@ def _evaluate(task: TaskSpec, model_name: str, split: str, limit: int, out: Path
     result = run_eval(task, spec, RunSettings(split=split, limit=limit, fresh=fresh), out,
                       command=[sys.executable, *sys.argv])
     docs = load_documents(task, split, limit)
-    key = json.loads((result.run_dir / "manifest.json").read_text(encoding="utf-8"))["cache_key"]
-    by_id = {r.id: r for r in RunStore(result.run_dir).iter_latest(key)}
+    store = RunStore(result.run_dir)
+    by_id = {r.id: r for r in store.iter_latest(store.read_manifest().cache_key)}
     records = [by_id[d.id] for d in docs if d.id in by_id]
     kinds = [str(d.meta.get("template", task.name)) for d in docs if d.id in by_id]
     return summarise(task, result.metrics, records, kinds, model_name, result.run_dir)

@@ -12,6 +12,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+METRICS = ("f1", "precision", "recall")
+
 
 def load_counts(run_dir: Path) -> dict[str, tuple[int, int, int]]:
     return {k: v[:3] for k, v in _load(run_dir).items()}
@@ -51,7 +53,7 @@ def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0
         tp, fp, fn = (int(x) for x in arrays[n].sum(axis=0))
         row["tp"], row["fp"], row["fn"] = tp, fp, fn
         row["mean_tokens_out"] = float(full[n][:, 3].mean())
-        for metric in ("f1", "precision", "recall"):
+        for metric in METRICS:
             ci = bootstrap_ci(arrays[n], metric=metric, n_resamples=n_resamples, seed=seed)
             row[metric] = {
                 "value": float(ci.estimate),
@@ -61,7 +63,7 @@ def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0
         result["models"][n] = row
     for n in names[1:]:
         result["vs_first"][n] = {}
-        for metric in ("f1", "precision", "recall"):
+        for metric in METRICS:
             pb = paired_bootstrap(
                 arrays[names[0]], arrays[n], metric=metric, n_resamples=n_resamples, seed=seed
             )
@@ -82,10 +84,7 @@ def markdown(result: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|",
     ]
     for n, row in result["models"].items():
-        cells = [
-            f"{row[m]['value']:.3f} [{row[m]['low']:.3f}, {row[m]['high']:.3f}]"
-            for m in ("f1", "precision", "recall")
-        ]
+        cells = [f"{row[m]['value']:.3f} [{row[m]['low']:.3f}, {row[m]['high']:.3f}]" for m in METRICS]
         lines.append(
             f"| {n} | {' | '.join(cells)} | {row['tp']}/{row['fp']}/{row['fn']} | {row['mean_tokens_out']:.1f} |"
         )
@@ -99,9 +98,7 @@ def markdown(result: dict[str, Any]) -> str:
             "|---|---|---|---|",
         ]
         for n, d in result["vs_first"].items():
-            cells = [
-                f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], p={d[m]['p']:.3f}"
-                for m in ("f1", "precision", "recall")
-            ]
+            cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], p={d[m]['p']:.3f}"
+                     for m in METRICS]
             lines.append(f"| {n} | {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"

@@ -12,15 +12,7 @@ from typing import Any
 
 from rlvr.config import TrainConfig
 from rlvr.dataset import build_dataset, sft_rows
-from rlvr.train import (
-    LOG_NAME,
-    load_model,
-    make_log_callback,
-    peft_config,
-    rows_for_tasks,
-    train_and_finish,
-    trainer_args,
-)
+from rlvr.train import build_trainer, rows_for_tasks, train_and_finish, trainer_args
 
 
 def sft_training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
@@ -42,14 +34,5 @@ def train_sft(
         [{k: v for k, v in r.items() if k != "doc_id"} for r in rows], cfg.model.max_pixels
     )
     args = trainer_args(SFTConfig, cfg, out, 10)
-    if model is None:
-        model, processing_class = load_model(cfg)
-    trainer = SFTTrainer(
-        model=model,
-        args=args,
-        train_dataset=dataset,
-        processing_class=processing_class,
-        peft_config=peft_config(cfg),
-        callbacks=[make_log_callback(out / LOG_NAME)],
-    )
+    trainer = build_trainer(SFTTrainer, cfg, args, dataset, out, model, processing_class)
     return train_and_finish(trainer, cfg, rows, out)

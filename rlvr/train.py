@@ -302,23 +302,27 @@ def train_grpo(
     dataset = build_dataset(rows, cfg.model.max_pixels)
     weights = [cfg.reward.format_weight, cfg.reward.match_weight, 0.0, 0.0]
     args = trainer_args(GRPOConfig, cfg, out, 5, reward_weights=weights)
+    trainer = build_trainer(
+        GRPOTrainer, cfg, args, dataset, out, model, processing_class,
+        reward_funcs=[format_reward, make_match_reward(cfg.reward.a), precision_metric, recall_metric],
+    )
+    return train_and_finish(trainer, cfg, rows, out)
+
+
+def build_trainer(trainer_cls: type, cfg: TrainConfig, args: Any, dataset: Any, out: Path,
+                  model: Any = None, processing_class: Any = None, **extra: Any) -> Any:
+    """A TRL trainer (GRPO or SFT) with the config's model (unless given), LoRA and our JSONL log."""
     if model is None:
         model, processing_class = load_model(cfg)
-    trainer = GRPOTrainer(
+    return trainer_cls(
         model=model,
-        reward_funcs=[
-            format_reward,
-            make_match_reward(cfg.reward.a),
-            precision_metric,
-            recall_metric,
-        ],
         args=args,
         train_dataset=dataset,
         processing_class=processing_class,
         peft_config=peft_config(cfg),
         callbacks=[make_log_callback(out / LOG_NAME)],
+        **extra,
     )
-    return train_and_finish(trainer, cfg, rows, out)
 
 
 def train_and_finish(trainer: Any, cfg: Any, rows: Any, out: Path) -> Any:

