@@ -495,6 +495,11 @@ def check_comparable(ids_a: Sequence[Any], ids_b: Sequence[Any], version_a: Any,
 # --------------------------------------------------------------------------- internals
 
 
+def format_p(p: float) -> str:
+    """A p-value for tables: three decimals, or ``<0.001`` (a bootstrap p of 0 only means "below 1/resamples")."""
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
 def _out(x: np.ndarray) -> Any:
     return float(x) if x.ndim == 0 else x
 

@@ -102,12 +102,8 @@ def _labels(runs: list[LoadedRun]) -> None:
             r.label = r.path.name
 
 
-def _p(p: float) -> str:
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
 def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> str:
-    from benchmark.stats import compare_all
+    from benchmark.stats import compare_all, format_p
 
     comp = compare_all({r.label: r.counts for r in runs}, "f1", resamples, alpha, seed)
     task = runs[0].manifest.task
@@ -129,8 +125,8 @@ def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> st
             star = "*" if p.p_bootstrap_holm <= alpha else " "
             lines.append(
                 f"{p.model_b + ' − ' + p.model_a:<{pw}}  {p.delta:+7.3f}  "
-                f"[{p.low:+.3f}, {p.high:+.3f}]  {_p(p.p_bootstrap):>6}  "
-                f"{_p(p.p_bootstrap_holm):>6}{star} {_p(p.p_randomization_holm):>9}"
+                f"[{p.low:+.3f}, {p.high:+.3f}]  {format_p(p.p_bootstrap):>6}  "
+                f"{format_p(p.p_bootstrap_holm):>6}{star} {format_p(p.p_randomization_holm):>9}"
             )
         n = len(comp.pairs)
         lines += ["", f"p: paired bootstrap, two-sided; p_Holm: Holm-adjusted over {n} "

@@ -19,11 +19,16 @@ if TYPE_CHECKING:
 
 
 def _paired_rows(pairs: list[tuple[dict[str, Any], str, str]], counts: dict[str, np.ndarray],
-                 opt: BuildOptions) -> list[dict[str, Any]]:
-    """One paired bootstrap per (row, run a, run b), Holm over the rows."""
+                 ids: dict[str, np.ndarray], opt: BuildOptions) -> list[dict[str, Any]]:
+    """One paired bootstrap per (row, run a, run b) on the documents both runs scored, Holm over
+    the rows (a 120-document run pairs with a 30-document one on those 30)."""
     rows = []
     for row, a, b in pairs:
-        pb = S.paired_bootstrap(counts[a], counts[b], "f1", opt.resamples, opt.alpha, opt.seed)
+        in_a, in_b = np.isin(ids[a], ids[b]), np.isin(ids[b], ids[a])
+        if not in_a.any():
+            continue
+        pb = S.paired_bootstrap(counts[a][in_a], counts[b][in_b], "f1", opt.resamples, opt.alpha,
+                                opt.seed)
         rows.append({**row, "f1_a": pb.estimate_a, "f1_b": pb.estimate_b, "delta": pb.delta,
                      "low": pb.low, "high": pb.high, "p": pb.p_value, "n_docs": pb.n_docs})
     if rows:
@@ -33,7 +38,8 @@ def _paired_rows(pairs: list[tuple[dict[str, Any], str, str]], counts: dict[str,
 
 
 def _same_docs(a: Any, b: Any) -> bool:
-    return a.task_version == b.task_version and a.ids_hash == b.ids_hash
+    """Same task version and data: the runs' documents can be matched by id."""
+    return a.task_version == b.task_version and a.data_hash == b.data_hash
 
 
 def _thinking(runs: pd.DataFrame) -> list[tuple[dict[str, Any], str, str]]:
@@ -84,9 +90,11 @@ def ablations(col: Collection, scopes: list[Scope], cfg: DisplayConfig,
               counts: dict[str, np.ndarray], opt: BuildOptions) -> dict[str, Any]:
     runs = col.runs[col.runs["problem"].isna()]
     domain = cfg.domain_drop or ("", "")
+    docs = col.docs.sort_values(["run_key", "id"], kind="stable")  # the order of ``counts``
+    ids = {k: g["id"].to_numpy() for k, g in docs.groupby("run_key", sort=False)}
     return {
-        "thinking": _paired_rows(_thinking(runs), counts, opt) if len(runs) else [],
-        "keys": _paired_rows(_keys(runs), counts, opt) if len(runs) else [],
+        "thinking": _paired_rows(_thinking(runs), counts, ids, opt) if len(runs) else [],
+        "keys": _paired_rows(_keys(runs), counts, ids, opt) if len(runs) else [],
         "domain": _domain(scopes, cfg, opt.alpha),
         "domain_groups": [
             next((g.label for g in cfg.groups if g.name == name), name) for name in domain

@@ -98,7 +98,14 @@ def markdown(result: dict[str, Any]) -> str:
             "|---|---|---|---|",
         ]
         for n, d in result["vs_first"].items():
-            cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], p={d[m]['p']:.3f}"
+            cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], {_p_cell(d[m]['p'])}"
                      for m in METRICS]
             lines.append(f"| {n} | {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"
+
+
+def _p_cell(p: float) -> str:
+    from benchmark.stats import format_p
+
+    text = format_p(p)
+    return f"p{text}" if text.startswith("<") else f"p={text}"

@@ -196,6 +196,20 @@ def test_ablations_and_fields(lb_data):
     assert "indicators.result" in lab["fields"] and set(lab["rows"]) >= {"rules", "oracle"}
 
 
+def test_keys_ablation_pairs_runs_on_their_common_documents(lb_runs, tmp_path):
+    runs, include = lb_runs
+    runs = Path(shutil.copytree(runs, tmp_path / "runs"))
+    lab = TaskRegistry([include]).get("lab-mini")
+    # random keys on the first 5 documents, against keys=all on all 16
+    run_eval(lab, _spec("oracle", 0.5),
+             RunSettings(progress=False, limit=5, keys=KeySampling("random", 2)), runs,
+             adapter=Oracle("oracle-keys", 0.3))
+    data = build_data(collect(runs), load_display(), BuildOptions(resamples=100, explorer_docs=0))
+    rows = {(r["task"], r["keys"]): r for r in data["ablations"]["keys"]}
+    assert rows[("lab-mini", "random:2")]["n_docs"] == 5
+    assert rows[("sroie-sample", "random:2")]["n_docs"] == 20
+
+
 def test_explorer_data(lb_data):
     ex = lb_data["explorer"]
     sroie = ex["tasks"]["sroie-sample"]

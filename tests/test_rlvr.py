@@ -188,7 +188,7 @@ def test_config_extends_a_parent_and_names_its_tasks(tmp_path: Path) -> None:
     # only what the child states changes; nested sections merge key by key
     assert (a0.reward.a, keys_all.reward.a) == (0.0, 0.5)
     assert a0.data == keys_all.data and a0.data.keys == "all" and a0.data.tasks == ["med-lab-en-header"]
-    assert a0.trainer == {**main.trainer, "max_completion_length": 128, "max_steps": 6}
+    assert a0.trainer == {**main.trainer, "max_completion_length": 192, "max_steps": 6}
     assert a0.model == main.model and a0.output_dir == "runs/rlvr/ablation-keys-all-a0"
     # the rlvr-only task is found through the config's include_paths (relative to the config file)
     from rlvr.train import rows_for_tasks
