@@ -161,6 +161,8 @@ def test_adapter_starts_answers_and_stops_the_server(tmp_path: Path) -> None:
     adapter = LlamaCppAdapter(_fake_spec(tmp_path))
     pid = adapter.server.pid
     assert pid and not _gone(pid)
+    # no per-prompt-token logits (the real server's default): they cost ~15 % of a lab query
+    assert adapter.server.args[4:6] == ["--logits_all", "false"]
     gen = asyncio.run(_run_one(adapter))
     assert gen.error_kind is None and json.loads(gen.raw) == {"total": "1"}
     assert _wait_gone(pid) and adapter.server.proc is None
