@@ -459,6 +459,13 @@ def min_detectable_delta(
 # --------------------------------------------------------------------------- comparability
 
 
+def format_p(p: float, *, named: bool = False) -> str:
+    """A p-value for tables: three decimals, or ``<0.001`` (a bootstrap p of 0 only means
+    "below 1/resamples"); ``named`` gives ``p=0.012`` / ``p<0.001``."""
+    text = "<0.001" if p < 0.001 else f"{p:.3f}"
+    return ("p" if text.startswith("<") else "p=") + text if named else text
+
+
 def check_comparable(ids_a: Sequence[Any], ids_b: Sequence[Any], version_a: Any, version_b: Any) -> None:
     """Refuse (``ValueError``) to compare runs on different task versions or documents.
 
@@ -493,11 +500,6 @@ def check_comparable(ids_a: Sequence[Any], ids_b: Sequence[Any], version_a: Any,
 
 
 # --------------------------------------------------------------------------- internals
-
-
-def format_p(p: float) -> str:
-    """A p-value for tables: three decimals, or ``<0.001`` (a bootstrap p of 0 only means "below 1/resamples")."""
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
 
 
 def _out(x: np.ndarray) -> Any:

@@ -37,7 +37,7 @@ def _paired_rows(pairs: list[tuple[dict[str, Any], str, str]], counts: dict[str,
     return rows
 
 
-def _same_docs(a: Any, b: Any) -> bool:
+def _same_data(a: Any, b: Any) -> bool:
     """Same task version and data: the runs' documents can be matched by id."""
     return a.task_version == b.task_version and a.data_hash == b.data_hash
 
@@ -49,7 +49,7 @@ def _thinking(runs: pd.DataFrame) -> list[tuple[dict[str, Any], str, str]]:
     for on in sorted(latest[latest["thinking"].astype(bool)].itertuples(index=False),
                      key=lambda r: (r.model, r.task)):
         base = off.get((on.task, on.model))
-        if base is not None and _same_docs(base, on):
+        if base is not None and _same_data(base, on):
             out.append(({"model": on.model, "task": on.task}, base.run_key, on.run_key))
     return out
 
@@ -61,7 +61,7 @@ def _keys(runs: pd.DataFrame) -> list[tuple[dict[str, Any], str, str]]:
     for r in sorted(latest[latest["keys"] != "all"].itertuples(index=False),
                     key=lambda r: (r.model, r.task, r.keys)):
         base = full.get((r.task, r.model))
-        if base is not None and _same_docs(base, r):
+        if base is not None and _same_data(base, r):
             out.append(({"model": r.model, "task": r.task, "keys": r.keys}, base.run_key,
                         r.run_key))
     return out

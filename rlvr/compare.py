@@ -77,6 +77,8 @@ def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0
 
 
 def markdown(result: dict[str, Any]) -> str:
+    from benchmark.stats import format_p
+
     lines = [
         f"Documents in common: {result['n_docs']}",
         "",
@@ -98,14 +100,7 @@ def markdown(result: dict[str, Any]) -> str:
             "|---|---|---|---|",
         ]
         for n, d in result["vs_first"].items():
-            cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], {_p_cell(d[m]['p'])}"
-                     for m in METRICS]
+            cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], "
+                     f"{format_p(d[m]['p'], named=True)}" for m in METRICS]
             lines.append(f"| {n} | {' | '.join(cells)} |")
     return "\n".join(lines) + "\n"
-
-
-def _p_cell(p: float) -> str:
-    from benchmark.stats import format_p
-
-    text = format_p(p)
-    return f"p{text}" if text.startswith("<") else f"p={text}"

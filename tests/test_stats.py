@@ -376,3 +376,8 @@ def test_input_validation():
     with pytest.raises(ValueError, match="alpha"):
         S.bootstrap_ci(A3, alpha=1.5)
     assert S.bootstrap_ci(A3.astype(float), n_resamples=10).estimate == pytest.approx(0.6)
+
+
+def test_p_values_below_the_resampling_floor_print_as_an_inequality():
+    assert [S.format_p(p) for p in (0.0, 0.0009, 0.0123)] == ["<0.001", "<0.001", "0.012"]
+    assert [S.format_p(p, named=True) for p in (0.0, 0.5)] == ["p<0.001", "p=0.500"]
