@@ -87,11 +87,10 @@ def _domain(scopes: list[Scope], cfg: DisplayConfig, alpha: float) -> list[dict[
 
 
 def ablations(col: Collection, scopes: list[Scope], cfg: DisplayConfig,
-              counts: dict[str, np.ndarray], opt: BuildOptions) -> dict[str, Any]:
+              counts: dict[str, np.ndarray], ids: dict[str, np.ndarray],
+              opt: BuildOptions) -> dict[str, Any]:
     runs = col.runs[col.runs["problem"].isna()]
     domain = cfg.domain_drop or ("", "")
-    docs = col.docs.sort_values(["run_key", "id"], kind="stable")  # the order of ``counts``
-    ids = {k: g["id"].to_numpy() for k, g in docs.groupby("run_key", sort=False)}
     return {
         "thinking": _paired_rows(_thinking(runs), counts, ids, opt) if len(runs) else [],
         "keys": _paired_rows(_keys(runs), counts, ids, opt) if len(runs) else [],

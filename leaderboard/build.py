@@ -69,16 +69,26 @@ def clean(x: Any, digits: int = 4) -> Any:
     return x
 
 
-def counts_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
-    """(n_docs, 3) [tp, fp, fn] per run, documents sorted by id."""
+def _per_run(docs: pd.DataFrame, columns: str | list[str], dtype: Any = None) -> dict[str, np.ndarray]:
+    """``columns`` of each run's documents, sorted by id: the one document order of the page."""
     d = docs.sort_values(["run_key", "id"], kind="stable")
-    arr = d[["tp", "fp", "fn"]].to_numpy(dtype=np.int64)
+    arr = d[columns].to_numpy(dtype=dtype)
     keys = d["run_key"].to_numpy()
     if not len(keys):
         return {}
     starts = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     ends = np.r_[starts[1:], len(keys)]
     return {keys[s]: arr[s:e] for s, e in zip(starts, ends, strict=True)}
+
+
+def counts_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """(n_docs, 3) [tp, fp, fn] per run, documents sorted by id."""
+    return _per_run(docs, ["tp", "fp", "fn"], np.int64)
+
+
+def ids_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Document ids per run, in the order of :func:`counts_by_run`."""
+    return _per_run(docs, "id")
 
 
 def _scopes(main: pd.DataFrame, cfg: DisplayConfig) -> list[Scope]:
@@ -248,7 +258,7 @@ def build_data(col: Collection, cfg: DisplayConfig, opt: BuildOptions | None = N
             for s in scopes
         ],
         "fields": _field_table(main, col.fields) if len(main) else {},
-        "ablations": ablations(col, scopes, cfg, counts, opt),
+        "ablations": ablations(col, scopes, cfg, counts, ids_by_run(col.docs), opt),
         "runs": _runs_list(col.runs, reasons),
     }
     if with_explorer:
