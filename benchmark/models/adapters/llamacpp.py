@@ -1,6 +1,7 @@
 """Local GGUF models on a managed llama.cpp server (``llama_cpp.server``, OpenAI-compatible).
 
-The adapter starts ``python -m llama_cpp.server`` on a free 127.0.0.1 port in its own process
+The adapter starts ``llama_cpp.server`` (through ``benchmark.models.adapters.llamacpp_server``,
+which makes greedy JSON-mode decoding faster with identical output) on a free 127.0.0.1 port in its own process
 group, waits for ``/v1/models``, and hands generation to :class:`OpenAIAdapter`. The server is
 stopped by ``aclose()``, at interpreter exit, on SIGTERM/SIGHUP, and (Linux) when this process
 dies (``PR_SET_PDEATHSIG``), so an interrupted run leaves no server behind. With ``base_url``
@@ -9,7 +10,8 @@ set, an already running server is used instead.
 Options: gguf (a packaged model name, see ``benchmark.models.gguf``; or ``checkpoint: FILE``),
 n_ctx (4096), n_threads (CPU count), chat_format, server_args (extra CLI flags),
 startup_timeout_s (180), log_file (keep the server's output there), server_module
-(``llama_cpp.server``; a ``.py`` path for tests), and the OpenAI adapter's options (extra_body
+(default ``benchmark.models.adapters.llamacpp_server``; ``llama_cpp.server`` for the unpatched
+server; a ``.py`` path for tests), and the OpenAI adapter's options (extra_body
 for ``repeat_penalty`` etc.).
 """
 
@@ -37,6 +39,8 @@ from benchmark.models.gguf import resolve_gguf
 from benchmark.models.registry import ModelError
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
+
+DEFAULT_SERVER_MODULE = "benchmark.models.adapters.llamacpp_server"
 
 # Runs in the child before the server: die with the parent (Linux), then run the server module.
 _LAUNCHER = """\
@@ -105,7 +109,7 @@ class LlamaCppServer:
         n_threads: int | None = None,
         chat_format: str | None = None,
         extra_args: list[str] | None = None,
-        module: str = "llama_cpp.server",
+        module: str = DEFAULT_SERVER_MODULE,
         startup_timeout_s: float = 180.0,
         log_file: str | Path | None = None,
     ) -> None:
@@ -255,7 +259,7 @@ class LlamaCppAdapter:
                 n_threads=opts.get("n_threads"),
                 chat_format=opts.get("chat_format"),
                 extra_args=list(opts.get("server_args", [])) + _lora_args(spec),
-                module=str(opts.get("server_module", "llama_cpp.server")),
+                module=str(opts.get("server_module", DEFAULT_SERVER_MODULE)),
                 startup_timeout_s=float(opts.get("startup_timeout_s", 180)),
                 log_file=opts.get("log_file"),
             )
