@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export MEDVIE_INCLUDE_PATH=rlvr/tasks
-N1=${N1:-60}    # main comparison (random:3 header queries; results/main-random3.md used 120)
+N1=${N1:-200}   # main comparison: the whole test split (random:3 header queries; ≈ 33 min per model here)
 N2=${N2:-30}    # keys=all: base, RLVR, SFT and the a sweep
 N3=${N3:-$N2}   # keys=all, thinking on vs off (same documents as N2, so the leaderboard pairs them)
 STEPS=${STEPS:-"train eval1 sft ablations eval2 eval3 eval4"}
