@@ -1,11 +1,11 @@
 """Local GGUF models on a managed llama.cpp server (``llama_cpp.server``, OpenAI-compatible).
 
 The adapter starts ``llama_cpp.server`` (through ``benchmark.models.adapters.llamacpp_server``,
-which makes greedy JSON-mode decoding faster with identical output) on a free 127.0.0.1 port in its own process
-group, waits for ``/v1/models``, and hands generation to :class:`OpenAIAdapter`. The server is
-stopped by ``aclose()``, at interpreter exit, on SIGTERM/SIGHUP, and (Linux) when this process
-dies (``PR_SET_PDEATHSIG``), so an interrupted run leaves no server behind. With ``base_url``
-set, an already running server is used instead.
+which makes greedy JSON-mode decoding faster with identical output) on a free 127.0.0.1 port in
+its own process group, waits for ``/v1/models``, and hands generation to :class:`OpenAIAdapter`.
+The server is stopped by ``aclose()``, at interpreter exit, on SIGTERM/SIGHUP, and (Linux) when
+this process dies (``PR_SET_PDEATHSIG``), so an interrupted run leaves no server behind. With
+``base_url`` set, an already running server is used instead.
 
 Options: gguf (a packaged model name, see ``benchmark.models.gguf``; or ``checkpoint: FILE``),
 n_ctx (4096), n_threads (CPU count), chat_format, server_args (extra CLI flags),
