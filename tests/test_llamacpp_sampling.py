@@ -56,20 +56,23 @@ def _greedy(llm: Any, prompt: str) -> str:
     return reply["choices"][0]["message"]["content"]
 
 
-def test_same_answers_as_the_full_grammar_chain(llm: Any) -> None:
+@pytest.fixture(scope="module")
+def expected(llm: Any) -> list[str]:
+    """The answers of llama-cpp-python's own sampler chain (module scope: computed before ``lazy``
+    installs the lazy sampler)."""
     from benchmark.models.adapters import llamacpp_server
 
-    expected = [_greedy(llm, p) for p in PROMPTS]
-    llamacpp_server.install()
-    try:
-        got, steps, full = [], 0, 0
-        for p in PROMPTS:
-            got.append(_greedy(llm, p))
-            sampler = llm._sampler
-            assert isinstance(sampler, llamacpp_server.GreedyGrammarSampler)
-            steps, full = steps + sampler.steps, full + sampler.full_checks
-    finally:
-        llamacpp_server.uninstall()
+    assert type(llm)._init_sampler is llamacpp_server._original_init_sampler
+    return [_greedy(llm, p) for p in PROMPTS]
+
+
+def test_same_answers_as_the_full_grammar_chain(llm: Any, expected: list[str], lazy: Any) -> None:
+    got, steps, full = [], 0, 0
+    for p in PROMPTS:
+        got.append(_greedy(llm, p))
+        sampler = llm._sampler
+        assert isinstance(sampler, lazy.GreedyGrammarSampler)
+        steps, full = steps + sampler.steps, full + sampler.full_checks
     assert got == expected
     assert all(a.lstrip().startswith("{") for a in got), got
     # both paths ran: the first choice was allowed at most steps and rejected at some
