@@ -36,6 +36,15 @@ class PredictionRecord(BaseModel):
     ted: float | None = None
 
 
+class WeightsFile(BaseModel):
+    """The weights a run's model loaded, by role (``model``, ``lora``, ``checkpoint``...)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    digest: str = Field(description="sha256 of the file, or of a folder's weight and config files")
+
+
 class RunManifest(BaseModel):
     """``manifest.json``: everything needed to reproduce and to trust a run."""
 
@@ -48,6 +57,7 @@ class RunManifest(BaseModel):
     model: dict[str, Any]  # the model spec (no secrets: only the env var's name)
     settings: dict[str, Any]  # keys, thinking, seed, limit, prompt template hash
     environment: dict[str, Any]  # git commit, dirty flag, python, platform, package versions
+    weights: dict[str, WeightsFile] = Field(default_factory=dict)  # local weight files, by role
     command: list[str]
     started_at: str
     finished_at: str | None = None

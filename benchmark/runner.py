@@ -3,7 +3,8 @@
 The run directory is ``OUT/<task>/<model>__<key>`` where ``key`` is the cache key: a hash of the
 model spec, the task definition (prompt template included), the split's data, the key sampling,
 the output mode and the seed. The same command again resumes (finished documents are skipped);
-a different model or setting never reuses another's outputs.
+a different model or setting never reuses another's outputs, and neither does a model whose weight
+files changed in place (the manifest records their digests; see ``benchmark.models.weights``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,11 @@ from benchmark.evaluation import make_record, run_metrics
 from benchmark.executors import Executor
 from benchmark.executors.local import LocalExecutor
 from benchmark.models.base import Adapter
-from benchmark.models.registry import resolve_model
+from benchmark.models.registry import ModelError, resolve_model, weights_files
 from benchmark.models.spec import ModelSpec
+from benchmark.models.weights import changed_roles, fingerprint
 from benchmark.prompts import KeySampling
-from benchmark.records import PredictionRecord, RunManifest
+from benchmark.records import PredictionRecord, RunManifest, WeightsFile
 from benchmark.scoring import prf
 from benchmark.store import RunStore
 from benchmark.tasks import data_hash, load_documents, split_hash, task_hash
@@ -114,6 +116,32 @@ class _Progress:
         self.bar.close()
 
 
+def _check_same_weights(store: RunStore, weights: dict[str, WeightsFile], n_previous: int) -> None:
+    """The cache key knows weight files by path only: refuse to resume when their contents changed
+    (a checkpoint retrained in place), instead of mixing two models' answers in one run."""
+    try:
+        recorded = store.read_manifest().weights
+    except (FileNotFoundError, ValueError):
+        return
+    unknown = sorted(weights.keys() - recorded.keys())
+    if unknown:
+        print(
+            f"note: {store.dir} has no digest of its {', '.join(unknown)} weights (made before they "
+            "were recorded); resuming as if unchanged (--fresh starts over)",
+            file=sys.stderr,
+        )
+    changed = changed_roles(recorded, weights)
+    if changed:
+        what = "; ".join(
+            f"{role} {weights[role].path} is {weights[role].digest[:19]}…, was {recorded[role].digest[:19]}…"
+            for role in changed
+        )
+        raise ModelError(
+            f"{store.dir}: the model's weights changed since its {n_previous} earlier predictions "
+            f"({what}); run again with --fresh to discard them, or use another --out"
+        )
+
+
 def run_eval(
     task: TaskSpec,
     model: ModelSpec,
@@ -128,8 +156,10 @@ def run_eval(
     """Evaluate ``model`` on ``task``; resumable, and every failure is recorded, not raised.
 
     ``executor`` defaults to the local one (``adapter`` and ``ocr`` override its defaults)."""
+    weights: dict[str, WeightsFile] = {}
     if adapter is None:
         model = resolve_model(model)
+        weights = fingerprint(weights_files(model))
     docs, docs_hash = _select(task, settings)
     key = cache_key(task, model, settings, docs_hash)
     run_dir = run_dir_for(out, task, model, key)
@@ -137,6 +167,8 @@ def run_eval(
     if settings.fresh:
         store.reset()
     previous = {r.id: r for r in store.read_records(repair=True) if r.cache_key == key}
+    if previous:
+        _check_same_weights(store, weights, len(previous))
     wanted = {d.id for d in docs}
     todo = [d for d in docs if d.id not in previous]
     manifest = RunManifest(
@@ -162,6 +194,7 @@ def run_eval(
             "executor": type(executor).__name__ if executor else "LocalExecutor",
         },
         environment=environment(),
+        weights=weights,
         command=command or sys.argv,
         started_at=_now(),
         medvie_bench_version=__version__,

@@ -136,3 +136,18 @@ def test_load_errors_are_model_errors(tmp_path):
         create_adapter(ModelSpec(name="x", adapter="hf", checkpoint=str(tmp_path / "none")))
     with pytest.raises(ModelError, match="not available locally"):
         create_adapter(ModelSpec(name="x", adapter="hf", model_id="medvie-bench/no-such-model"))
+
+
+def test_weights_files_of_a_lora_folder_include_its_base(tmp_path):
+    from benchmark.models.adapters.hf import HFAdapter
+
+    base, lora = tmp_path / "base", tmp_path / "lora"
+    base.mkdir(), lora.mkdir()
+    (base / "config.json").write_text("{}")
+    (lora / "adapter_config.json").write_text(json.dumps({"base_model_name_or_path": str(base)}))
+    assert HFAdapter.weights_files(ModelSpec(name="x", adapter="hf", checkpoint=str(base))) == {"checkpoint": base}
+    assert HFAdapter.weights_files(ModelSpec(name="x", adapter="hf", checkpoint=str(lora))) == {
+        "checkpoint": lora, "base": base,
+    }
+    # a hub id not downloaded yet has no local files to fingerprint
+    assert HFAdapter.weights_files(ModelSpec(name="x", adapter="hf", model_id="medvie-bench/no-such-model")) == {}

@@ -95,6 +95,20 @@ def test_checkpoint_path_must_exist(tmp_path: Path) -> None:
         gguf.resolve_gguf(None, "nope")
 
 
+def test_weights_files_are_the_gguf_and_the_lora(tmp_path: Path) -> None:
+    """What the runner fingerprints: the served GGUF and the LoRA (relative to the spec file)."""
+    (tmp_path / "m.gguf").write_bytes(b"GGUF")
+    (tmp_path / "specs").mkdir()
+    (tmp_path / "a.gguf").write_bytes(b"lora")
+    spec = ModelSpec(name="x", adapter="llamacpp", checkpoint=str(tmp_path / "m.gguf"),
+                     options={"lora": "../a.gguf"}, path=tmp_path / "specs" / "x.yaml")
+    lora = (tmp_path / "a.gguf").resolve()
+    assert LlamaCppAdapter.weights_files(spec) == {"model": tmp_path / "m.gguf", "lora": lora}
+    no_lora = spec.model_copy(update={"options": {}})
+    assert LlamaCppAdapter.weights_files(no_lora) == {"model": tmp_path / "m.gguf"}
+    assert LlamaCppAdapter.weights_files(spec.model_copy(update={"base_url": "http://127.0.0.1:1/v1"})) == {}
+
+
 # ---------------------------------------------------------------- server life cycle
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import signal
@@ -156,6 +157,44 @@ def test_sigkill_part_way_then_resume_equals_uninterrupted_run(tmp_path):
     for key in ("tp", "fp", "fn", "precision", "recall", "f1", "per_field", "errors", "n_docs"):
         assert killed_m[key] == straight_m[key]
     assert killed_m["f1"] < 1.0
+
+
+def test_weights_changed_in_place_are_not_resumed(tmp_path, capsys):
+    """A checkpoint retrained at the same path keeps the cache key; its digest does not."""
+    write_task(tmp_path / "tasks", "w", _docs(6))
+    weights = tmp_path / "adapter.gguf"
+    weights.write_bytes(b"first training run")
+    spec = tmp_path / "echo.yaml"
+    spec.write_text(
+        f"name: echo\nadapter: tests.slow_adapter:SlowEcho\ninput: ocr\noptions: {{delay_s: 0, weights: {weights}}}\n"
+    )
+    args = ["run", "--model", str(spec), "--task", "w", "--include-path", str(tmp_path / "tasks"),
+            "--out", str(tmp_path / "out"), "--quiet"]
+    assert main([*args, "--limit", "2"]) == 0
+    run_dir = next((tmp_path / "out").glob("w/echo__*"))
+    recorded = RunStore(run_dir).read_manifest().weights["model"]
+    assert recorded.path == str(weights)
+    assert recorded.digest == "sha256:" + hashlib.sha256(b"first training run").hexdigest()
+    assert main([*args, "--limit", "3"]) == 0  # same file: resumes
+    assert len(RunStore(run_dir).read_records()) == 3
+
+    weights.write_bytes(b"second training run, same path")
+    capsys.readouterr()
+    assert main([*args, "--limit", "4"]) != 0
+    err = capsys.readouterr().err
+    assert "weights changed since its 3 earlier predictions" in err and str(weights) in err and "--fresh" in err
+    assert len(RunStore(run_dir).read_records()) == 3, "nothing is appended to the old model's run"
+    assert main([*args, "--limit", "4", "--fresh"]) == 0
+    assert len(RunStore(run_dir).read_records()) == 4
+    assert RunStore(run_dir).read_manifest().weights["model"].digest != recorded.digest
+
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    del manifest["weights"]  # a run made before digests were recorded: resumed, with a note
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main([*args, "--limit", "5"]) == 0
+    assert "no digest of its model weights" in capsys.readouterr().err
+    assert len(RunStore(run_dir).read_records()) == 5
 
 
 def test_cli_run_prints_summary_and_score_rescores_the_run(tmp_path, capsys):

@@ -108,6 +108,13 @@ def create_adapter(spec: ModelSpec, **kwargs: Any) -> Adapter:
     return _adapter_class(spec.adapter)(spec, **kwargs)
 
 
+def weights_files(spec: ModelSpec) -> dict[str, Path]:
+    """The local weight files the spec's adapter would load, by role (an adapter without a
+    ``weights_files`` hook, or a remote model, has none)."""
+    files = getattr(_adapter_class(spec.adapter), "weights_files", None)
+    return files(spec) if files else {}
+
+
 def resolve_model(spec: ModelSpec) -> ModelSpec:
     """The spec an adapter will really run (e.g. ``rlvr`` picks a checkpoint), so the cache key and
     the manifest describe what produced the outputs."""

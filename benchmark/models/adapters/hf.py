@@ -146,6 +146,17 @@ def _torch_settings(opts: dict[str, Any]) -> tuple[str, Any]:
     return device, dtypes[name]
 
 
+def source_folders(spec: ModelSpec, offline: bool) -> tuple[Path, Path]:
+    """(checkpoint folder, base model folder): the same folder unless the checkpoint is a PEFT
+    LoRA adapter, whose base comes from ``options.base_model`` or its ``adapter_config.json``."""
+    folder = resolve_source(spec, offline)
+    adapter_cfg = folder / "adapter_config.json"
+    if not adapter_cfg.is_file() or (folder / "config.json").is_file():
+        return folder, folder
+    base_id = spec.options.get("base_model") or json.loads(adapter_cfg.read_text())["base_model_name_or_path"]
+    return folder, resolve_source(spec.model_copy(update={"checkpoint": None, "model_id": base_id}), offline)
+
+
 def load_model_and_processor(spec: ModelSpec) -> tuple[Any, Any, bool, str]:
     """(model, processor or tokenizer, is_vlm, device) for a spec; raises ``ModelError``."""
     opts = spec.options
@@ -157,16 +168,7 @@ def load_model_and_processor(spec: ModelSpec) -> tuple[Any, Any, bool, str]:
         import transformers
     except ImportError as exc:
         raise ModelError(f"the hf adapter needs torch and transformers: {_INSTALL}") from exc
-    folder = resolve_source(spec, offline)
-    adapter_cfg = folder / "adapter_config.json"
-    base = folder
-    if adapter_cfg.is_file() and not (folder / "config.json").is_file():
-        base_id = (
-            opts.get("base_model") or json.loads(adapter_cfg.read_text())["base_model_name_or_path"]
-        )
-        base = resolve_source(
-            spec.model_copy(update={"checkpoint": None, "model_id": base_id}), offline
-        )
+    folder, base = source_folders(spec, offline)
     config = transformers.AutoConfig.from_pretrained(base, local_files_only=True)
     is_vlm = getattr(config, "vision_config", None) is not None
     if spec.uses_image and not is_vlm:
@@ -226,6 +228,16 @@ class HFAdapter:
             max_batch=int(opts.get("batch_size", spec.concurrency)),
             wait_s=float(opts.get("batch_wait_ms", 10)) / 1000,
         )
+
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """The checkpoint folder and a LoRA's base folder, when they are on disk already (a hub
+        id still to be downloaded has none yet)."""
+        try:
+            folder, base = source_folders(spec, offline=True)
+        except (ModelError, ImportError):
+            return {}
+        return {"checkpoint": folder} if base == folder else {"checkpoint": folder, "base": base}
 
     async def generate(self, prompt: Prompt) -> Generation:
         try:

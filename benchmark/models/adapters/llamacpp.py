@@ -229,17 +229,17 @@ def _kill_group(proc: subprocess.Popen[bytes], grace_s: float) -> None:
             continue
 
 
-def _lora_args(spec: ModelSpec) -> list[str]:
+def _lora_path(spec: ModelSpec) -> Path | None:
     """``options.lora``: a LoRA GGUF, relative to the spec file's folder when not absolute."""
     lora = spec.options.get("lora")
     if not lora:
-        return []
+        return None
     path = Path(lora)
     if not path.is_absolute() and spec.path is not None:
         path = spec.path.parent / path
     if not path.is_file():
         raise ModelError(f"{spec.path or spec.name}: options.lora: file not found: {path}")
-    return ["--lora_path", str(path.resolve())]
+    return path.resolve()
 
 
 class LlamaCppAdapter:
@@ -252,13 +252,14 @@ class LlamaCppAdapter:
         base_url = spec.base_url
         if base_url is None:
             model = resolve_gguf(spec.checkpoint, opts.get("gguf"))
+            lora = _lora_path(spec)
             self.server = LlamaCppServer(
                 model,
                 alias=alias,
                 n_ctx=int(opts.get("n_ctx", 4096)),
                 n_threads=opts.get("n_threads"),
                 chat_format=opts.get("chat_format"),
-                extra_args=list(opts.get("server_args", [])) + _lora_args(spec),
+                extra_args=list(opts.get("server_args", [])) + (["--lora_path", str(lora)] if lora else []),
                 module=str(opts.get("server_module", DEFAULT_SERVER_MODULE)),
                 startup_timeout_s=float(opts.get("startup_timeout_s", 180)),
                 log_file=opts.get("log_file"),
@@ -267,6 +268,15 @@ class LlamaCppAdapter:
         self.inner = OpenAIAdapter(
             spec.model_copy(update={"base_url": base_url, "model_id": alias, "api_key_env": None})
         )
+
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """The GGUF and the LoRA the managed server loads (none for a server at ``base_url``)."""
+        if spec.base_url is not None:
+            return {}
+        lora = _lora_path(spec)
+        model = resolve_gguf(spec.checkpoint, spec.options.get("gguf"))
+        return {"model": model, "lora": lora} if lora else {"model": model}
 
     async def generate(self, prompt: Prompt) -> Generation:
         return await self.inner.generate(prompt)

@@ -118,6 +118,11 @@ def _sampling_params(vllm: Any, request: dict[str, Any]) -> Any:
 class VLLMAdapter:
     """Batches waiting prompts into ``LLM.chat`` calls run in a worker thread."""
 
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """The checkpoint (a hub id is vLLM's to fetch and has no local files here)."""
+        return {"checkpoint": Path(spec.checkpoint).expanduser()} if spec.checkpoint else {}
+
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec
         try:
