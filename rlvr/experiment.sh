@@ -45,7 +45,7 @@ for step in $STEPS; do
       train cpu-qwen2.5-0.5b train 40   # 40 of the config's 60 steps (CPU time); lr decays over 60
       medvie-bench rlvr ship --final runs/rlvr/cpu-qwen2.5-0.5b/final --dest rlvr/checkpoints/qwen2.5-0.5b-rlvr ;;
     eval1)
-      evaluate med-lab-en-header "$N1" random:3 off qwen2.5-0.5b-local qwen2.5-0.5b-rlvr ;;
+      evaluate med-lab-en-header "$N1" random:3 off rules qwen2.5-0.5b-local qwen2.5-0.5b-rlvr ;;
     sft)
       train sft-cpu-qwen2.5-0.5b sft
       medvie-bench rlvr ship --final runs/rlvr/sft-cpu-qwen2.5-0.5b/final --dest rlvr/checkpoints/qwen2.5-0.5b-sft
