@@ -267,3 +267,26 @@ def test_bad_key_sampling_is_rejected(bad):
 
     with pytest.raises(ValueError, match="--keys"):
         KeySampling.parse(bad)
+
+
+def test_weight_digests_are_remembered_until_the_file_changes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from benchmark.models import weights as w
+
+    folder = tmp_path / "ckpt"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes(b"weights")
+    (folder / "train_log.png").write_bytes(b"not a weight file")
+    first = w.fingerprint({"checkpoint": folder})["checkpoint"]
+    assert first.digest.startswith("folder-sha256:")
+
+    def no_rehash(path):
+        raise AssertionError(f"{path} hashed again")
+
+    with monkeypatch.context() as m:
+        m.setattr(w, "sha256_file", no_rehash)
+        assert w.fingerprint({"checkpoint": folder})["checkpoint"] == first
+        (folder / "train_log.png").write_bytes(b"a new plot")  # not a weight file: same digest
+        assert w.fingerprint({"checkpoint": folder})["checkpoint"] == first
+    (folder / "model.safetensors").write_bytes(b"retrained")
+    assert w.fingerprint({"checkpoint": folder})["checkpoint"].digest != first.digest
+    assert w.fingerprint({"missing": tmp_path / "nope"}) == {}
