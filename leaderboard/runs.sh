@@ -25,7 +25,7 @@ for step in $STEPS; do
     layout)     # layout + Qwen2.5-0.5B on llama.cpp
       python bench/bench_layout.py --tasks "$LAYOUT_TASKS" --extractors qwen2.5-0.5b-layout \
         --limit "$N" --runs "$OUT" --no-fields ;;
-    llm)        # naive OCR text → Qwen2.5-0.5B (slowest: ~25 s per lab report)
+    llm)        # naive OCR text → Qwen2.5-0.5B (slowest: 27–60 s per lab report, by machine)
       python bench/bench_layout.py --tasks "$LAYOUT_TASKS" --extractors qwen2.5-0.5b-naive \
         --limit "$N" --runs "$OUT" --no-fields ;;
     *) echo "unknown step $step" >&2; exit 2 ;;

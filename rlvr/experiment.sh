@@ -61,7 +61,7 @@ for step in $STEPS; do
         all-a1=rlvr/results/logs/ablation-keys-all-a1 random3-thinking=rlvr/results/logs/ablation-thinking \
         --max-steps 6 --out rlvr/results/ablations ;;
     eval2)
-      evaluate med-lab-en-header "$N2" all off qwen2.5-0.5b-local qwen2.5-0.5b-rlvr qwen2.5-0.5b-sft \
+      evaluate med-lab-en-header "$N2" all off rules qwen2.5-0.5b-local qwen2.5-0.5b-rlvr qwen2.5-0.5b-sft \
         qwen2.5-0.5b-ablation-keys-all qwen2.5-0.5b-ablation-keys-all-a0 qwen2.5-0.5b-ablation-keys-all-a1 ;;
     eval3)
       evaluate med-lab-en-header "$N3" all on qwen2.5-0.5b-local qwen2.5-0.5b-ablation-thinking
