@@ -251,10 +251,10 @@ class LlamaCppAdapter:
         self.server: LlamaCppServer | None = None
         base_url = spec.base_url
         if base_url is None:
-            model = resolve_gguf(spec.checkpoint, opts.get("gguf"))
-            lora = _lora_path(spec)
+            files = self.weights_files(spec)
+            lora = files.get("lora")
             self.server = LlamaCppServer(
-                model,
+                files["model"],
                 alias=alias,
                 n_ctx=int(opts.get("n_ctx", 4096)),
                 n_threads=opts.get("n_threads"),
