@@ -33,11 +33,12 @@ def _docs(n: int) -> list[dict]:
     ]
 
 
-def _slow_spec(folder: Path, delay: float = 0.02, concurrency: int = 2) -> Path:
+def _slow_spec(folder: Path, delay: float = 0.02, concurrency: int = 2, weights: Path | None = None) -> Path:
     path = folder / "slow.yaml"
+    extra = f", weights: {weights}" if weights else ""
     path.write_text(
         f"name: slow-echo\nadapter: tests.slow_adapter:SlowEcho\ninput: ocr\nconcurrency: {concurrency}\n"
-        f"options: {{delay_s: {delay}}}\n"
+        f"options: {{delay_s: {delay}{extra}}}\n"
     )
     return path
 
@@ -164,14 +165,11 @@ def test_weights_changed_in_place_are_not_resumed(tmp_path, capsys):
     write_task(tmp_path / "tasks", "w", _docs(6))
     weights = tmp_path / "adapter.gguf"
     weights.write_bytes(b"first training run")
-    spec = tmp_path / "echo.yaml"
-    spec.write_text(
-        f"name: echo\nadapter: tests.slow_adapter:SlowEcho\ninput: ocr\noptions: {{delay_s: 0, weights: {weights}}}\n"
-    )
+    spec = _slow_spec(tmp_path, delay=0, weights=weights)
     args = ["run", "--model", str(spec), "--task", "w", "--include-path", str(tmp_path / "tasks"),
             "--out", str(tmp_path / "out"), "--quiet"]
     assert main([*args, "--limit", "2"]) == 0
-    run_dir = next((tmp_path / "out").glob("w/echo__*"))
+    run_dir = next((tmp_path / "out").glob("w/slow-echo__*"))
     recorded = RunStore(run_dir).read_manifest().weights["model"]
     assert recorded.path == str(weights)
     assert recorded.digest == "sha256:" + hashlib.sha256(b"first training run").hexdigest()
