@@ -6,6 +6,7 @@ import argparse
 import json
 import os
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ def _summary_line(task: str, model: str, m: dict[str, Any]) -> str:
     return (
         f"{task:<24} {model:<24} F1 {m['f1']:.3f}  P {m['precision']:.3f}  R {m['recall']:.3f}  "
         f"n {m['n_docs']}  parse_err {m['parse_errors']}  api_err {m.get('n_errors', 0)}"
-    )
+    ) + ("  NO GOLD: unlabelled task, scores are meaningless" if m.get("no_gold") else "")
 
 
 def cmd_run(args: argparse.Namespace) -> int:
@@ -32,33 +33,71 @@ def cmd_run(args: argparse.Namespace) -> int:
     from benchmark.runner import RunSettings, run_eval
     from benchmark.tasks import TaskRegistry
 
+    if args.max_attempts < 1:
+        print("medvie-bench run: --max-attempts must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        keys = KeySampling.parse(args.keys)
+    except ValueError as exc:
+        print(f"medvie-bench run: {exc}", file=sys.stderr)
+        return 2
     tasks = TaskRegistry(args.include_path).resolve(args.task)
     models = [ModelRegistry(args.model_path).get(m.strip()) for m in args.model.split(",")]
     settings = RunSettings(
         split=args.split,
         limit=args.limit,
         seed=args.seed,
-        keys=KeySampling.parse(args.keys),
+        keys=keys,
         thinking=args.thinking == "on",
+        examples=args.examples == "on",
         fresh=args.fresh,
         progress=not args.quiet,
+        max_attempts=args.max_attempts,
     )
     lines = []
-    for model in models:
-        for task in tasks:
-            executor = None
-            if args.executor == "ray":
-                from benchmark.executors import make_executor
+    all_failed = False
+    pairs = [(model, task) for model in models for task in tasks]
+    started = time.monotonic()
+    for i, (model, task) in enumerate(pairs):
+        if len(pairs) > 1:
+            print(f"[{i + 1}/{len(pairs)}] {model.name} × {task.name}{_eta(started, i, len(pairs))}", file=sys.stderr)
+        executor = None
+        if args.executor == "ray":
+            from benchmark.executors import make_executor
 
-                executor = make_executor("ray", workers=args.workers, address=args.ray_address)
-            result = run_eval(task, model, settings, args.out, executor=executor, command=sys.argv)
-            lines.append(_summary_line(task.name, model.name, result.metrics))
-            print(
-                f"{task.name} × {model.name}: {result.n_new} new, {result.n_resumed} resumed → {result.run_dir}",
-                file=sys.stderr,
-            )
+            executor = make_executor("ray", workers=args.workers, address=args.ray_address)
+        result = run_eval(task, model, settings, args.out, executor=executor, command=sys.argv)
+        lines.append(_summary_line(task.name, model.name, result.metrics))
+        print("\n".join(result.report(f"{task.name} × {model.name}")), file=sys.stderr)
+        all_failed |= result.all_failed
     print("\n".join(lines))
-    return 0
+    if args.leaderboard:
+        board = _run_board(args)
+        if board is None:
+            return 2
+        print(f"leaderboard: {board}")
+    return 1 if all_failed else 0  # 1: some task × model got no answer for any document
+
+
+def _eta(started: float, done: int, total: int) -> str:
+    """', about N min left' from the mean time of the finished task × model pairs."""
+    if not done:
+        return ""
+    left = (time.monotonic() - started) / done * (total - done)
+    return f" (about {left / 60:.0f} min left)" if left >= 60 else f" (about {left:.0f} s left)"
+
+
+def _run_board(args: argparse.Namespace) -> Path | None:
+    """``run --leaderboard``: the board of every run under ``--out``; its index.html, or None on error."""
+    from leaderboard.cli import build_board
+
+    out = args.out / "leaderboard" if args.leaderboard is True else Path(args.leaderboard)
+    try:
+        _, paths = build_board(args.out, out, args.include_path)
+    except ValueError as exc:
+        print(f"medvie-bench run: leaderboard: {exc}", file=sys.stderr)
+        return None
+    return paths["html"].resolve()
 
 
 def cmd_score(args: argparse.Namespace) -> int:
@@ -69,24 +108,29 @@ def cmd_score(args: argparse.Namespace) -> int:
         metrics = rescore_run(args.run, args.include_path)
     elif args.gold and args.pred:
         task = TaskRegistry(args.include_path).get(args.task) if args.task else None
-        metrics = score_files(args.gold, args.pred, task)
+        metrics = score_files(
+            args.gold, args.pred, task, warn=lambda m: print(f"medvie-bench: warning: {m}", file=sys.stderr)
+        )
     else:
         print("medvie-bench score: give --gold and --pred, or --run DIR", file=sys.stderr)
         return 2
     if args.json:
-        print(json.dumps(metrics, ensure_ascii=False, indent=2))
+        out = [json.dumps(metrics, ensure_ascii=False, indent=2)]
     else:
-        print(f"documents {metrics['n_docs']}  TP {metrics['tp']}  FP {metrics['fp']}  FN {metrics['fn']}")
-        print(
+        out = [
+            f"documents {metrics['n_docs']}  TP {metrics['tp']}  FP {metrics['fp']}  FN {metrics['fn']}",
             f"precision {metrics['precision']:.4f}  recall {metrics['recall']:.4f}  F1 {metrics['f1']:.4f}  "
-            f"parse errors {metrics['parse_errors']}"
-        )
-        print(f"{'field':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}")
+            f"parse errors {metrics['parse_errors']}",
+            f"{'field':<40} {'P':>6} {'R':>6} {'F1':>6} {'TP':>6} {'FP':>6} {'FN':>6}",
+        ]
         for path, row in metrics["per_field"].items():
-            print(
+            out.append(
                 f"{path:<40} {row['precision']:6.3f} {row['recall']:6.3f} {row['f1']:6.3f} "
                 f"{row['tp']:6d} {row['fp']:6d} {row['fn']:6d}"
             )
+    # field paths come from untrusted model output: a lone surrogate must not crash the print
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
+    print("\n".join(out).encode(encoding, "backslashreplace").decode(encoding))
     return 0
 
 
@@ -101,29 +145,28 @@ def cmd_tasks_list(args: argparse.Namespace) -> int:
 
 
 def cmd_tasks_validate(args: argparse.Namespace) -> int:
-    from benchmark.tasks import TaskRegistry, load_task_file
-    from benchmark.tasks.registry import _yaml_files
+    """Task YAML files (all registered, one group per root; or the given paths, one group): one
+    line per problem. ``--data`` reads every split too and exits 2 on any problem."""
+    from benchmark.tasks import TaskRegistry
+    from benchmark.tasks.check import validate
+    from benchmark.tasks.registry import task_files
 
-    paths = args.paths or None
-    failed = 0
-    if paths is None:
-        reg = TaskRegistry(args.include_path)
-        files = [f for root in reg.roots for f in _yaml_files(root) if not f.name.startswith("_")]
+    problems = [f"{p}: not found" for p in args.paths if not Path(p).exists()]
+    if args.paths:
+        groups = [[f for p in args.paths if Path(p).exists() for f in task_files(Path(p))]]
     else:
-        files = [f for p in paths for f in _yaml_files(Path(p))]
-        missing = [p for p in paths if not Path(p).exists()]
-        for p in missing:
-            print(f"{p}: not found", file=sys.stderr)
-            failed += 1
-    for file in files:
-        try:
-            spec = load_task_file(file)
-        except TaskError as exc:
-            failed += 1
-            print(str(exc), file=sys.stderr)
-        else:
-            print(f"ok  {spec.name}  ({file})")
-    return 1 if failed else 0
+        groups = [task_files(root) for root in TaskRegistry(args.include_path).roots]
+    specs, found, notes = validate(groups, data=args.data)
+    for spec in specs:
+        print(f"ok  {spec.name}  ({spec.path})")
+    for line in notes:
+        print(f"note: {line}", file=sys.stderr)
+    for line in problems + found:
+        print(line, file=sys.stderr)
+    if args.data and (problems or found):
+        print(f"medvie-bench: {len(problems) + len(found)} problem(s)", file=sys.stderr)
+        return 2
+    return 1 if problems or found else 0
 
 
 def cmd_models_list(args: argparse.Namespace) -> int:
@@ -169,17 +212,32 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
 
-    run = sub.add_parser("run", help="evaluate model(s) on task(s); resumable")
+    run = sub.add_parser(
+        "run", help="evaluate model(s) on task(s); resumable",
+        epilog="exit status: 0 done (per-document errors are counted and listed); 1 every document of some "
+        "task × model failed; 2 bad input, or the run folder is in use by another run; 130 interrupted. "
+        "The same command resumes an interrupted or failed run.",
+    )
     run.add_argument("--model", required=True, help="model name(s), comma-separated, or a spec YAML path")
     run.add_argument("--task", required=True, help="task name, tag (medical, general, en, zh…) or comma list")
     run.add_argument("--split", default=None, help="split (default: the task's default_split)")
     run.add_argument("--limit", type=int, default=None, help="only the first N documents")
     run.add_argument("--out", type=Path, default=DEFAULT_OUT, help="runs folder (default: ./runs)")
     run.add_argument("--seed", type=int, default=0)
-    run.add_argument("--keys", default="all", help="key sampling: all | random:K")
+    run.add_argument("--keys", default="all",
+                     help="key sampling: all | random:K (present keys only) | schema:K (present and absent keys: "
+                          "measures hallucination) | flat-random:K | flat-schema:K (table cells as row keys)")
     run.add_argument("--thinking", choices=("on", "off"), default="off")
+    run.add_argument("--examples", choices=("on", "off"), default="on",
+                     help="off: field descriptions without their example values (README 'Prompts')")
     run.add_argument("--fresh", action="store_true", help="discard earlier outputs and start over")
+    run.add_argument("--max-attempts", type=int, default=3, metavar="N",
+                     help="a document whose call failed (timeout, connection, HTTP error...) is retried when the "
+                     "same command runs again, until it was tried N times (default 3)")
     run.add_argument("--quiet", action="store_true", help="no progress bar")
+    run.add_argument("--leaderboard", nargs="?", const=True, default=None, metavar="DIR",
+                     help="then build the leaderboard of every run under --out (default DIR: OUT/leaderboard) "
+                     "and print the path of its index.html")
     run.add_argument("--executor", choices=("local", "ray"), default="local", help="where documents run")
     run.add_argument("--workers", type=int, default=2, help="Ray workers (one adapter, one GPU each if any)")
     run.add_argument("--ray-address", default=None, help="an existing Ray cluster (default: start a local one)")
@@ -201,6 +259,9 @@ def build_parser() -> argparse.ArgumentParser:
     tl.set_defaults(func=cmd_tasks_list)
     tv = tasks.add_parser("validate", help="validate task YAML files (default: all registered)")
     tv.add_argument("paths", nargs="*")
+    tv.add_argument("--data", action="store_true",
+                    help="also read every split: manifest lines, ids, images (exist, inside the task folder, "
+                         "decode), gold against the fields; lists every problem, exit 2 if any")
     _add_paths(tv)
     tv.set_defaults(func=cmd_tasks_validate)
 
@@ -215,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 # Sub-command modules owned by other parts of the package; each has add_subparser(sub).
-_PLUGINS = ("benchmark.synth.cli", "benchmark.stats_cli", "leaderboard.cli", "rlvr.cli")
+_PLUGINS = ("benchmark.synth.cli", "benchmark.stats_cli", "leaderboard.cli", "rlvr.cli", "benchmark.owndata.cli")
 
 
 def _maybe_add(module: str, sub: Any) -> None:

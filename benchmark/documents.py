@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from benchmark.conditions import ConditionsField
+
 DOCUMENT_SCHEMA_VERSION = 1
 
 
@@ -31,3 +33,6 @@ class Document(BaseModel):
     ocr: str | None = Field(default=None, description="OCR text (gold or engine), lines joined by \\n")
     ocr_lines: list[OcrLine] | None = None
     meta: dict[str, Any] = Field(default_factory=dict)
+    conditions: ConditionsField = Field(
+        default_factory=dict,
+        description="how the document was made or captured, for per-condition scores (not part of the data hash)")

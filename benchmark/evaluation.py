@@ -7,6 +7,7 @@ re-scored run agree by construction.
 from __future__ import annotations
 
 import statistics
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -14,9 +15,30 @@ from typing import Any
 from benchmark.documents import Document
 from benchmark.models.base import Generation
 from benchmark.records import PredictionRecord
-from benchmark.scoring import DocCounts, aggregate, parse_output, restrict, score_document
+from benchmark.scoring import DocCounts, aggregate, parse_output, restrict, scalar_paths, score_document
 from benchmark.scoring.ted import ted_accuracy
 from benchmark.tasks.spec import TaskSpec
+
+# Failures of the call, not answers of the model: a resumed run tries these documents again (up to
+# its --max-attempts). Parse errors and "truncated" are the model's answers; "input_error" is the
+# document's own (its image or OCR), so neither is retried.
+RETRYABLE_ERROR_KINDS = frozenset(
+    {"timeout", "connection_error", "rate_limited", "http_error", "adapter_error", "worker_error"}
+)
+
+
+def is_retryable(rec: PredictionRecord) -> bool:
+    return rec.error_kind in RETRYABLE_ERROR_KINDS
+
+
+def is_failed(rec: PredictionRecord) -> bool:
+    """The document got no answer from the model (any error but a truncated answer)."""
+    return rec.error_kind is not None and rec.error_kind != "truncated"
+
+
+def doc_seconds(rec: PredictionRecord) -> float:
+    """What the document took end to end (``total_s``; older records: OCR + model call)."""
+    return rec.total_s if rec.total_s is not None else rec.input_s + rec.latency_s
 
 
 def score_output(
@@ -31,6 +53,7 @@ def score_output(
         value_rules=task.value_rules(),
         keys=queried_keys,
         parse_error=parsed.error if raw is not None else None,
+        scalar_paths=scalar_paths(task.fields),  # a list for a scalar field is one wrong value
     )
     ted = None
     if task.scoring.ted:
@@ -48,7 +71,12 @@ def make_record(
     queried_keys: list[str] | None,
     cost_usd: float = 0.0,
     input_s: float = 0.0,
+    work_s: float | None = None,
+    attempt: int = 1,
 ) -> PredictionRecord:
+    """``work_s``: the document's seconds before scoring (input and model call); given, the record's
+    ``total_s`` adds the scoring time to it."""
+    scoring_start = time.perf_counter()
     counts, parsed, parse_error, think_chars, ted = score_output(task, doc.gt, gen.raw, queried_keys)
     error_kind = gen.error_kind
     if error_kind is None and gen.finish_reason == "length" and parse_error is not None:
@@ -72,6 +100,9 @@ def make_record(
         cost_usd=cost_usd,
         counts=counts.to_dict(),
         ted=ted,
+        conditions=doc.conditions or None,
+        attempt=attempt,
+        total_s=None if work_s is None else work_s + time.perf_counter() - scoring_start,
     )
 
 
@@ -107,14 +138,16 @@ def run_metrics(task: TaskSpec, docs: Iterable[Document], records: Iterable[Pred
     out.update(
         {
             "n_missing": n_missing,
+            # every document's gold is empty (an unlabelled task, `data init`): the scores mean nothing
+            "no_gold": bool(docs) and not any(d.gt for d in docs),
             "n_errors": sum(1 for r in used if r.error_kind),
             "error_kinds": dict(Counter(r.error_kind for r in used if r.error_kind)),
             "ted_accuracy": sum(teds) / len(teds) if teds else None,
             "latency_mean_s": sum(latencies) / len(latencies) if latencies else None,
             "latency_p50_s": _quantile(latencies, 0.5),
             "latency_p95_s": _quantile(latencies, 0.95),
-            # OCR compute + model call: what one document costs end to end on this machine
-            "seconds_per_doc": (sum(r.input_s + r.latency_s for r in ok) / len(ok)) if ok else None,
+            # input (OCR compute), model call and scoring: what one document costs end to end
+            "seconds_per_doc": (sum(doc_seconds(r) for r in ok) / len(ok)) if ok else None,
             "tokens_in": sum(r.tokens_in or 0 for r in used),
             "tokens_out": sum(r.tokens_out or 0 for r in used),
             "mean_tokens_out": (sum(r.tokens_out or 0 for r in used) / len(used)) if used else None,

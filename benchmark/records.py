@@ -6,6 +6,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from benchmark.conditions import ConditionsField
+
 RECORD_SCHEMA_VERSION = 1
 MANIFEST_SCHEMA_VERSION = 1
 
@@ -29,11 +31,20 @@ class PredictionRecord(BaseModel):
     think_chars: int = 0
     latency_s: float = Field(default=0.0, description="seconds in the model call")
     input_s: float = Field(default=0.0, description="OCR compute seconds, counted even on an OCR cache hit")
+    total_s: float | None = Field(
+        default=None,
+        description="the whole document: input (OCR compute as in input_s, image, prompt), the model call with "
+        "its retries, and scoring; None in records made before it was measured",
+    )
+    attempt: int = Field(default=1, ge=1, description="1 + how many earlier runs of this document failed (API errors "
+                         "are retried on resume); the latest record of an id counts")
     tokens_in: int | None = None
     tokens_out: int | None = None
     cost_usd: float = 0.0
     counts: dict[str, Any]
     ted: float | None = None
+    conditions: ConditionsField | None = Field(
+        default=None, description="the document's capture conditions (Document.conditions), if any")
 
 
 class WeightsFile(BaseModel):
@@ -61,5 +72,6 @@ class RunManifest(BaseModel):
     command: list[str]
     started_at: str
     finished_at: str | None = None
-    status: str = "running"  # running | finished
+    status: str = "running"  # running | finished | interrupted (Ctrl-C, SIGTERM) | failed (error)
+    error: str | None = None  # why a run ended as failed
     medvie_bench_version: str

@@ -10,28 +10,35 @@ from pathlib import Path
 from typing import Any
 
 
-def cmd_leaderboard(args: argparse.Namespace) -> int:
+def build_board(runs: Path, out: Path, include_paths: list[Path], **options: Any) -> tuple[dict[str, Any], dict]:
+    """Collect every run under ``runs`` and write the board to ``out``: (data, {kind: path}).
+
+    ``options`` are :class:`leaderboard.build.BuildOptions` fields (resamples, seed, …); the
+    include paths add ``$MEDVIE_INCLUDE_PATH``. Raises ``ValueError`` on bad runs or display files."""
     from leaderboard.build import BuildOptions, build_data
     from leaderboard.collect import collect
     from leaderboard.config import load_display
     from leaderboard.render import write_leaderboard
 
+    display = load_display(options.pop("display", None))
+    env = [Path(x) for x in os.environ.get("MEDVIE_INCLUDE_PATH", "").split(os.pathsep) if x]
+    opt = BuildOptions(include_paths=tuple(env + list(include_paths)), **options)
+    col = collect(runs, keep_records=opt.explorer_docs, include_paths=opt.include_paths)
+    data = build_data(col, display, opt)
+    return data, write_leaderboard(data, out)
+
+
+def cmd_leaderboard(args: argparse.Namespace) -> int:
     if not args.runs.is_dir():
         print(f"medvie-bench leaderboard: no runs folder {args.runs}", file=sys.stderr)
         return 2
+    start = time.perf_counter()
     try:
-        display = load_display(args.display)
-        env = [Path(x) for x in os.environ.get("MEDVIE_INCLUDE_PATH", "").split(os.pathsep) if x]
-        opt = BuildOptions(
+        data, paths = build_board(
+            args.runs, args.out, args.include_path, display=args.display,
             resamples=args.resamples, seed=args.seed, alpha=args.alpha, baseline=args.baseline,
-            explorer_docs=args.explorer_docs, explorer_budget=args.explorer_budget,
-            include_paths=tuple(env + args.include_path),
-            cache_dir=args.cache_dir,
+            explorer_docs=args.explorer_docs, explorer_budget=args.explorer_budget, cache_dir=args.cache_dir,
         )
-        start = time.perf_counter()
-        col = collect(args.runs, keep_records=args.explorer_docs, include_paths=opt.include_paths)
-        data = build_data(col, display, opt)
-        paths = write_leaderboard(data, args.out)
     except ValueError as exc:
         print(f"medvie-bench leaderboard: {exc}", file=sys.stderr)
         return 2

@@ -3,12 +3,14 @@
 ``runs``: one row per run directory (broken ones too, with ``problem`` set); ``docs``: one row
 per (run, document) with its counts, errors, latency and cost; ``fields``: one row per (run,
 field path) with summed counts. ``records`` keeps the full records of the first ``keep_records``
-documents (by id) of each run, for the document explorer.
+documents (by id) of each run, for the document explorer. Runs left out for a ``problem``, and runs
+with quarantined lines, are reported on stderr, one line each.
 """
 
 from __future__ import annotations
 
 import hashlib
+import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,8 +18,9 @@ from typing import Any
 
 import pandas as pd
 
+from benchmark.evaluation import doc_seconds
 from benchmark.records import PredictionRecord
-from benchmark.store import MANIFEST, METRICS, RunStore
+from benchmark.store import MANIFEST, METRICS, PREDICTIONS, QUARANTINE, RunStore
 
 RUN_COLUMNS = (
     "run_key", "path", "run_id", "cache_key", "task", "task_version", "task_hash", "data_hash",
@@ -26,7 +29,7 @@ RUN_COLUMNS = (
 )
 DOC_COLUMNS = (
     "run_key", "id", "tp", "fp", "fn", "ted", "parse_error", "api_error", "error_kind",
-    "latency_s", "input_s", "cost_usd",
+    "latency_s", "input_s", "cost_usd", "total_s", "conditions",
 )
 
 
@@ -89,13 +92,14 @@ def _run_row(run_dir: Path, root: Path, docs: _Docs) -> tuple[dict[str, Any],
                                                                list[PredictionRecord]]:
     row: dict[str, Any] = dict.fromkeys(RUN_COLUMNS)
     row.update(run_key=run_dir.relative_to(root).as_posix(), path=str(run_dir), run_id=run_dir.name)
-    store = RunStore(run_dir)
+    store = RunStore(run_dir, report=None)
     try:
         m = store.read_manifest()
         records = list(store.iter_latest(m.cache_key))
     except (ValueError, OSError) as exc:  # pydantic's ValidationError is a ValueError
         row["problem"] = f"unreadable: {str(exc).splitlines()[0][:200]}"
         return row, []
+    bad = store.bad_lines
     task, settings = m.task, m.settings
     expected = task.get("n_docs")
     if expected is not None and len(records) > expected:
@@ -112,12 +116,19 @@ def _run_row(run_dir: Path, root: Path, docs: _Docs) -> tuple[dict[str, Any],
         ids_hash=_ids_hash(r.id for r in records),
     )
     row["entry"] = entry_id(row["model"], row["thinking"])
-    if m.status != "finished":
-        row["problem"] = "not finished"
+    if bad:
+        row["problem"] = (
+            f"{len(bad)} unreadable line(s) in {PREDICTIONS} ({bad[0].describe()}); the same "
+            "`medvie-bench run` quarantines them and re-runs their documents"
+        )
+    elif m.status != "finished":
+        row["problem"] = "not finished" if m.status == "running" else f"not finished ({m.status})"
     elif not (run_dir / METRICS).exists():
         row["problem"] = "no metrics.json"
     elif expected is not None and len(records) != expected:
         row["problem"] = f"{len(records)} records for {expected} documents"
+    elif records and not any(r.counts["tp"] + r.counts["fn"] for r in records):
+        row["problem"] = "no gold: every document's ground truth is empty (a pre-labelling run)"
     return row, records
 
 
@@ -127,7 +138,7 @@ def _doc_rows(run_key: str, records: list[PredictionRecord], out: dict[str, list
         values = (
             run_key, r.id, int(c["tp"]), int(c["fp"]), int(c["fn"]), r.ted,
             r.parse_error is not None, bool(r.error_kind) and r.error_kind != "truncated",
-            r.error_kind, r.latency_s, r.input_s, r.cost_usd,
+            r.error_kind, r.latency_s, r.input_s, r.cost_usd, doc_seconds(r), r.conditions,
         )
         for col, v in zip(DOC_COLUMNS, values, strict=True):
             out[col].append(v)
@@ -142,6 +153,15 @@ def _field_rows(run_key: str, records: list[PredictionRecord]) -> list[tuple[Any
             s[1] += fp
             s[2] += fn
     return [(run_key, path, *v) for path, v in sorted(sums.items())]
+
+
+def _report(row: dict[str, Any], n_quarantined: int) -> None:
+    """One stderr line for a run the board leaves out for a problem, or one with quarantined lines."""
+    if row["problem"]:
+        print(f"leaderboard: skipped {row['run_key']}: {row['problem']}", file=sys.stderr)
+    if n_quarantined:
+        print(f"leaderboard: {row['run_key']}: {n_quarantined} line(s) kept aside in {QUARANTINE} "
+              "(a resume runs their documents again)", file=sys.stderr)
 
 
 def collect(root: Path, keep_records: int = 0,
@@ -160,6 +180,7 @@ def collect(root: Path, keep_records: int = 0,
     for run_dir in find_runs(root):
         row, records = _run_row(run_dir, root, docs)
         run_rows.append(row)
+        _report(row, RunStore(run_dir).n_quarantined())
         key = row["run_key"]
         _doc_rows(key, records, doc_cols)
         field_rows.extend(_field_rows(key, records))

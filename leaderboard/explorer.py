@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from benchmark.images import open_image
 from benchmark.records import PredictionRecord
 from benchmark.scoring.match import restrict
 from benchmark.scoring.normalize import is_empty, normalize_key
@@ -24,8 +25,9 @@ MAX_HEIGHT_RATIO = 3  # thumbnails are cropped to at most 3x as tall as wide
 
 
 def thumbnail(image: Path, width: int, cache_dir: Path) -> str | None:
-    """A small JPEG data URL of ``image`` (cached on disk), or None if it cannot be read."""
-    from PIL import Image, UnidentifiedImageError
+    """A small JPEG data URL of ``image`` (cached on disk), or None if it cannot be read (missing,
+    damaged, or over ``MAX_IMAGE_PIXELS``: a document's bad image never stops the build)."""
+    from PIL import Image
 
     try:
         st = image.stat()
@@ -35,7 +37,7 @@ def thumbnail(image: Path, width: int, cache_dir: Path) -> str | None:
     cached = cache_dir / f"{key.hexdigest()[:24]}.jpg"
     if not cached.exists():
         try:
-            with Image.open(image) as im:
+            with open_image(image) as im:
                 im.draft("RGB", (width, width * MAX_HEIGHT_RATIO))
                 im = im.convert("RGB")
                 h = max(1, round(im.height * width / im.width))
@@ -43,7 +45,7 @@ def thumbnail(image: Path, width: int, cache_dir: Path) -> str | None:
                 im = im.crop((0, 0, width, min(h, width * MAX_HEIGHT_RATIO)))
                 buf = BytesIO()
                 im.save(buf, "JPEG", quality=70, optimize=True)
-        except (OSError, UnidentifiedImageError, ValueError):
+        except (OSError, ValueError, SyntaxError):  # ImageInputError is a ValueError
             return None
         cache_dir.mkdir(parents=True, exist_ok=True)
         tmp = cached.with_suffix(".tmp")

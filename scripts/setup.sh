@@ -32,6 +32,14 @@ if command -v apt-get >/dev/null 2>&1; then apt_install; fi
 
 py="${PYTHON:-python3}"
 export PIP_DISABLE_PIP_VERSION_CHECK=1
+# llama-cpp-python compiles llama.cpp for this CPU (-march=native). On CPUs with AMX (Sapphire
+# Rapids and later) inside a VM that does not grant the AMX tile state, its AMX kernels die with a
+# general protection fault on the first prompt of more than a few tokens (seen on this project's
+# machines, 2026-12-04): build without AMX; every other instruction set stays native.
+no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+if grep -q amx_tile /proc/cpuinfo 2>/dev/null; then
+  export CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_C_FLAGS='${no_amx}' -DCMAKE_CXX_FLAGS='${no_amx}'"
+fi
 # torch first and pinned: 2.13.0 is the CPU build this project's machines have on local disk.
 extras="datasets,ocr,local-models"
 if [ "$mode" = "test" ]; then

@@ -118,7 +118,8 @@ def test_yaml_that_does_not_parse_is_an_error_not_a_skip(tmp_path, receipts_docs
 
 def test_bad_manifest_line_names_file_and_line(tmp_path):
     path = _bad(tmp_path, BASE)
-    (tmp_path / "d.jsonl").write_text('{"id": "1", "gt": {"a": "1"}}\n{"id": "2"}\n')
+    # (a line without "gt" is an unlabelled document, see test_own_documents; a "gt" that is no object is bad)
+    (tmp_path / "d.jsonl").write_text('{"id": "1", "gt": {"a": "1"}}\n{"id": "2", "gt": ["a"]}\n')
     with pytest.raises(TaskError, match=r"d\.jsonl:2: field gt"):
         load_documents(load_task_file(path))
 

@@ -6,10 +6,29 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import BaseModel, ConfigDict, Field
 
 MODEL_SCHEMA_VERSION = 1
+
+
+def public_url(url: str | None) -> str | None:
+    """``url`` as a run folder may show it: without user name, password, query or fragment (an
+    endpoint URL can carry a key; the manifest must not)."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        if not (parts.username or parts.password or parts.query or parts.fragment):
+            return url
+        host = parts.hostname or ""
+        netloc = f"[{host}]" if ":" in host else host
+        if parts.port is not None:
+            netloc += f":{parts.port}"
+    except ValueError:
+        return "(unparsable URL)"
+    return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
 class _Strict(BaseModel):

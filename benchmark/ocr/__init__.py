@@ -11,12 +11,12 @@ from __future__ import annotations
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from benchmark.documents import Document, OcrLine
-from benchmark.ocr import cache
 from benchmark.ocr.errors import OcrError, OcrUnavailable
-from benchmark.ocr.layout import group_rows, reading_order, rows_text
+
+if TYPE_CHECKING:
+    from benchmark.documents import Document, OcrLine
 
 __all__ = [
     "ENGINES",
@@ -61,8 +61,16 @@ def run_ocr_timed(
     image: str | Path, engine: str = "rapidocr", *, use_cache: bool = True
 ) -> tuple[list[OcrLine], float]:
     """``run_ocr`` plus the engine's compute time in seconds (the original one on a cache hit)."""
-    if not Path(image).is_file():
-        raise OcrError(f"image not found: {image}")
+    # imported here: the CLI imports benchmark.ocr.errors (this package) at start-up
+    from benchmark.images import ImageInputError, check_image
+    from benchmark.ocr import cache
+    from benchmark.ocr.layout import reading_order
+
+    try:
+        check_image(image, decode=False)  # before any engine decodes it: missing, not an image, too large
+    except ImageInputError as exc:
+        missing = not Path(image).exists()
+        raise OcrError(f"image not found: {image}" if missing else str(exc)) from exc
     eng = get_engine(engine)
     sha = cache.file_sha256(image)
     path = cache.cache_path(engine, eng.version, sha)
@@ -91,3 +99,11 @@ def apply_ocr(doc: Document, engine: str = "rapidocr") -> Document:
     return doc.model_copy(
         update={"ocr": "\n".join(ln.text for ln in lines), "ocr_lines": lines, "meta": meta}
     )
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("group_rows", "reading_order", "rows_text"):
+        from benchmark.ocr import layout
+
+        return getattr(layout, name)
+    raise AttributeError(f"module 'benchmark.ocr' has no attribute {name!r}")

@@ -12,6 +12,7 @@ from importlib.metadata import version as _pkg_version
 from pathlib import Path
 
 from benchmark.documents import OcrLine
+from benchmark.images import open_image
 from benchmark.ocr.errors import OcrError, OcrUnavailable
 
 NAME = "tesseract"
@@ -34,9 +35,7 @@ class TesseractEngine:
         self.version = f"{binary}+pytesseract{_pkg_version('pytesseract')}+{self.lang}"
 
     def recognize(self, image: str | Path) -> list[OcrLine]:
-        from PIL import Image
-
-        with Image.open(image) as img:
+        with open_image(image) as img:
             try:
                 data = self._pt.image_to_data(
                     img.convert("RGB"), lang=self.lang, output_type=self._pt.Output.DICT

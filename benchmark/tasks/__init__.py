@@ -1,9 +1,16 @@
 """Task registry, task schema and data sources."""
 
+from importlib import import_module
+from typing import Any
+
 from benchmark.tasks.errors import TaskError
-from benchmark.tasks.registry import TaskRegistry, load_task_file, task_hash
-from benchmark.tasks.sources import data_hash, load_documents, split_hash
-from benchmark.tasks.spec import FieldSpec, TaskSpec
+
+# imported on first use: `medvie-bench` imports benchmark.tasks.errors, which runs this file
+_LAZY = {
+    "TaskRegistry": "registry", "load_task_file": "registry", "task_hash": "registry",
+    "data_hash": "sources", "load_documents": "sources", "split_hash": "sources",
+    "FieldSpec": "spec", "TaskSpec": "spec",
+}
 
 __all__ = [
     "FieldSpec",
@@ -16,3 +23,9 @@ __all__ = [
     "split_hash",
     "task_hash",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"benchmark.tasks.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'benchmark.tasks' has no attribute {name!r}")

@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from pydantic import BaseModel, ValidationError
+if TYPE_CHECKING:  # pydantic is imported where it is used: `medvie-bench --help` imports this module
+    from pydantic import BaseModel, ValidationError
 
 
 class TaskError(Exception):
@@ -16,6 +18,8 @@ class TaskError(Exception):
 def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     """The field names allowed at ``loc`` of ``model`` (best effort, for suggestions)."""
     from typing import get_args
+
+    from pydantic import BaseModel
 
     current: object = model
     for part in loc[:-1]:
@@ -41,11 +45,40 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
     return list(fields) if fields else []
 
 
-def format_validation_error(path: Path, exc: ValidationError, model: type[BaseModel], what: str = "task") -> str:
+def key_line(text: str, field: str) -> int | None:
+    """1-based line of a dotted field (``prompt.template``, ``source.splits.test``, ``fields.0.key``)
+    in YAML text; the deepest part found (None when not even the first is there)."""
+    import yaml
+
+    try:
+        node = yaml.compose(text)
+    except (yaml.YAMLError, RecursionError):
+        return None
+    line = None
+    for part in field.split("."):
+        if isinstance(node, yaml.MappingNode):
+            match = [(k, v) for k, v in node.value if isinstance(k, yaml.ScalarNode) and k.value == part]
+            if not match:
+                return line
+            line, node = match[0][0].start_mark.line + 1, match[0][1]
+        elif isinstance(node, yaml.SequenceNode) and part.isdigit() and int(part) < len(node.value):
+            node = node.value[int(part)]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def format_validation_error(
+    path: Path, exc: ValidationError, model: type[BaseModel], what: str = "task", text: str | None = None
+) -> str:
+    """One header line, then one line per problem; with the file's ``text``, each problem found
+    in it starts with its line number."""
     lines = [f"{path}: invalid {what} ({exc.error_count()} problem(s))"]
     for err in exc.errors():
         loc = tuple(err["loc"])
         where = ".".join(str(p) for p in loc) or "(top level)"
+        line = key_line(text, where) if text is not None and err["type"] != "missing" else None
         msg = err["msg"]
         hint = ""
         if err["type"] == "extra_forbidden":
@@ -55,7 +88,7 @@ def format_validation_error(path: Path, exc: ValidationError, model: type[BaseMo
                 hint = f" (did you mean {close[0]!r}?)"
         elif err["type"] == "missing":
             msg = "required key is missing"
-        lines.append(f"  - field {where}: {msg}{hint}")
+        lines.append(f"  - {f'line {line}: ' if line else ''}field {where}: {msg}{hint}")
     return "\n".join(lines)
 
 

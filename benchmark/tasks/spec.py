@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
 
 from benchmark.scoring.normalize import VALUE_RULES
 
@@ -42,7 +42,23 @@ class FieldSpec(_Strict):
         return self
 
 
-class JsonlSource(_Strict):
+class _FileSource(_Strict):
+    """A source read from files named in the task: they must lie inside the task's folder
+    (symlinks resolved) unless ``allow_paths_outside_folder`` is set."""
+
+    allow_paths_outside_folder: bool = Field(
+        default=False, description="let manifests, images and dataset paths lie outside the task's folder")
+
+    @model_serializer(mode="wrap")
+    def _opt_in_only_when_set(self, handler: Any) -> Any:
+        # Left out while False, so tasks that never set it keep their task_hash (and run keys).
+        data = handler(self)
+        if not self.allow_paths_outside_folder and isinstance(data, dict):
+            data.pop("allow_paths_outside_folder", None)
+        return data
+
+
+class JsonlSource(_FileSource):
     """A JSONL manifest per split: one ``{"id", "image", "gt", "ocr"?}`` object per line, the image
     path relative to the manifest."""
 
@@ -50,7 +66,7 @@ class JsonlSource(_Strict):
     splits: dict[str, str]
 
 
-class HfSource(_Strict):
+class HfSource(_FileSource):
     """A Hugging Face dataset: hub id, a local parquet file/glob, or a folder (``save_to_disk``
     or ``load_dataset``-style). ``gt_json_key`` reads the ground truth from a JSON string column
     (CORD-v2: ``ground_truth`` → ``gt_parse``)."""
@@ -73,10 +89,17 @@ class SynthSource(_Strict):
     type: Literal["synth"]
     kind: str
     language: str = "en"
-    variant: Literal["clean", "photo"] = "clean"
+    variant: Literal["clean", "photo", "real"] = "clean"
     seed: int = 0
     splits: dict[str, int] = Field(description="split name -> number of documents")
     options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _real_variant_options(self) -> SynthSource:
+        from benchmark.synth.real_options import check_synth_options
+
+        check_synth_options(self.kind, self.variant, self.options)  # ValueError names the option
+        return self
 
 
 Source = Annotated[JsonlSource | HfSource | SynthSource, Field(discriminator="type")]

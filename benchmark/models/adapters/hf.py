@@ -250,7 +250,7 @@ class HFAdapter:
 
     # -- in the worker thread ------------------------------------------------------------
     def _encode_one(self, prompt: Prompt) -> tuple[str, list[Any]]:
-        from PIL import Image
+        from benchmark.images import open_image
 
         if not self.is_vlm:
             text = self.tokenizer.apply_chat_template(
@@ -260,7 +260,7 @@ class HFAdapter:
         messages, paths = to_qwen_messages(prompt.messages)
         images = []
         for path in paths:
-            with Image.open(path) as img:
+            with open_image(path) as img:  # the pixel cap: a huge page fails its own document
                 images.append(img.convert("RGB"))
         text = self.processor.apply_chat_template(
             messages, tokenize=False, add_generation_prompt=True

@@ -8,6 +8,8 @@ import math
 from pathlib import Path
 from typing import Any
 
+from benchmark.images import ImageInputError, open_image
+
 _PASS_THROUGH = {"JPEG": "image/jpeg", "PNG": "image/png", "WEBP": "image/webp"}
 
 
@@ -31,11 +33,14 @@ def image_data_url(
     path: str | Path, max_pixels: int | None = None, min_pixels: int | None = None
 ) -> str:
     """The image as a data URL. Files within the budget in a web format are sent unchanged;
-    others are EXIF-rotated, resized (Lanczos) and re-encoded (PNG keeps PNG, else JPEG q=90)."""
+    others are EXIF-rotated, resized (Lanczos) and re-encoded (PNG keeps PNG, else JPEG q=90).
+    An image over ``MAX_IMAGE_PIXELS``, or not an image, raises ``ImageInputError``."""
     from PIL import Image, ImageOps
 
+    if not Path(path).is_file():
+        raise ImageInputError(f"image {path}: not a regular file or not found")
     raw = Path(path).read_bytes()
-    with Image.open(io.BytesIO(raw)) as img:
+    with open_image(raw, str(path)) as img:
         fmt = img.format or ""
         orientation = img.getexif().get(0x0112, 1)
         size = fit_size(img.width, img.height, max_pixels, min_pixels)

@@ -4,8 +4,10 @@ The adapter starts ``llama_cpp.server`` (through ``benchmark.models.adapters.lla
 which makes greedy JSON-mode decoding faster with identical output) on a free 127.0.0.1 port in
 its own process group, waits for ``/v1/models``, and hands generation to :class:`OpenAIAdapter`.
 The server is stopped by ``aclose()``, at interpreter exit, on SIGTERM/SIGHUP, and (Linux) when
-this process dies (``PR_SET_PDEATHSIG``), so an interrupted run leaves no server behind. With
-``base_url`` set, an already running server is used instead.
+this process dies (``PR_SET_PDEATHSIG``), so an interrupted run leaves no server behind. On Ctrl-C
+(the run's task is being cancelled) start-up gives up at once and the server gets SIGKILL after
+``INTERRUPT_GRACE_S``: a busy llama.cpp server finishes its generation before it obeys SIGTERM.
+With ``base_url`` set, an already running server is used instead.
 
 Options: gguf (a packaged model name, see ``benchmark.models.gguf``; or ``checkpoint: FILE``),
 n_ctx (4096), n_threads (CPU count), chat_format, server_args (extra CLI flags),
@@ -41,6 +43,8 @@ from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
 
 DEFAULT_SERVER_MODULE = "benchmark.models.adapters.llamacpp_server"
+STOP_GRACE_S = 5.0  # SIGTERM → SIGKILL when a run ends normally
+INTERRUPT_GRACE_S = 0.3  # ... and when it is interrupted (Ctrl-C)
 
 # Runs in the child before the server: die with the parent (Linux), then run the server module.
 _LAUNCHER = """\
@@ -89,6 +93,17 @@ def _install_hooks() -> None:
         for sig in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
             if sig is not None and signal.getsignal(sig) == signal.SIG_DFL:
                 signal.signal(sig, _on_signal)
+
+
+def cancel_requested() -> bool:
+    """Whether the asyncio task this is called from (synchronously) is being cancelled: under
+    ``asyncio.run`` that is what Ctrl-C does, and blocking code should give up."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:  # no event loop in this thread
+        return False
+    cancelling = getattr(task, "cancelling", None)  # Python ≥ 3.11
+    return bool(cancelling and cancelling())
 
 
 def free_port() -> int:
@@ -158,7 +173,11 @@ class LlamaCppServer:
         )
         _LIVE.add(self)
         self.url = f"http://127.0.0.1:{port}/v1"
-        self._wait_ready()
+        try:
+            self._wait_ready()
+        except BaseException:  # Ctrl-C during start-up: no server is left behind
+            self.stop(grace_s=INTERRUPT_GRACE_S)
+            raise
         return self.url
 
     def _open_log(self) -> None:
@@ -177,11 +196,13 @@ class LlamaCppServer:
         deadline = time.monotonic() + self.startup_timeout_s
         delay = 0.1
         while time.monotonic() < deadline:
+            if cancel_requested():
+                raise asyncio.CancelledError
             if self.proc is None or self.proc.poll() is not None:
                 code = self.proc.returncode if self.proc else None
                 self._fail(f"exited during start-up (exit code {code}) for {self.model}")
             try:
-                with urllib.request.urlopen(f"{self.url}/models", timeout=2) as resp:
+                with urllib.request.urlopen(f"{self.url}/models", timeout=1) as resp:
                     if resp.status == 200:
                         return
             except OSError:
@@ -286,4 +307,5 @@ class LlamaCppAdapter:
             await self.inner.aclose()
         finally:
             if self.server is not None:
-                await asyncio.to_thread(self.server.stop)
+                grace = INTERRUPT_GRACE_S if cancel_requested() else STOP_GRACE_S
+                await asyncio.to_thread(self.server.stop, grace)

@@ -9,6 +9,9 @@
 - Every failure is a ``Generation`` with ``error_kind``; a hard deadline of ``timeout_s`` per
   attempt, and a response body over ``options.max_response_bytes`` is an error, not a crash.
 - The API key is read from the environment variable ``api_key_env`` and never stored in records.
+- The endpoint is ``base_url``, else ``$OPENAI_BASE_URL``, else OpenAI's; ``resolve_spec`` writes the
+  variable's URL into the spec a run uses, so it is part of the cache key and the manifest (a spec
+  with no endpoint of its own and no variable set keeps its key).
 - ``latency_s`` is the successful attempt's; for a failure, the whole time spent retrying.
 
 Options (``spec.options``): max_retries (4), backoff_base_s (0.5), backoff_max_s (30),
@@ -38,6 +41,7 @@ from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
 
 DEFAULT_BASE_URL = "https://api.openai.com/v1"
+BASE_URL_ENV = "OPENAI_BASE_URL"
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "0.0.0.0"}
 NO_KEY = "no-key"
 
@@ -183,7 +187,7 @@ class OpenAIAdapter:
     def __init__(self, spec: ModelSpec, *, client: openai.AsyncOpenAI | None = None) -> None:
         self.spec = spec
         opts = spec.options
-        self.base_url = spec.base_url or os.environ.get("OPENAI_BASE_URL") or DEFAULT_BASE_URL
+        self.base_url = spec.base_url or os.environ.get(BASE_URL_ENV) or DEFAULT_BASE_URL
         self.model_id = spec.model_id or spec.name
         self.max_retries = int(opts.get("max_retries", 4))
         self.backoff_base = float(opts.get("backoff_base_s", 0.5))
@@ -195,6 +199,14 @@ class OpenAIAdapter:
         self._api_key = self._read_key()
         self._client = client
         self._base_request = self._request_template()
+
+    @staticmethod
+    def resolve_spec(spec: ModelSpec) -> ModelSpec:
+        """The spec with the endpoint it will talk to: ``$OPENAI_BASE_URL`` when it has none."""
+        env = os.environ.get(BASE_URL_ENV, "").strip()
+        if spec.base_url or not env:
+            return spec
+        return spec.model_copy(update={"base_url": env})
 
     def _read_key(self) -> str:
         name = self.spec.api_key_env
