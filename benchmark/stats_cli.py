@@ -2,17 +2,17 @@
 
 Each argument is a run directory or a model name (then its latest finished run on ``--task``
 under ``--runs``). Runs must share task version and document ids, or the command refuses.
+``--by CONDITION`` repeats the figures per level of a capture condition that the records carry
+(``PredictionRecord.conditions``: ``rotation``, ``crop``, ``table_groups``, ``image_type``...).
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from benchmark.store import MANIFEST, RunStore
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +31,7 @@ class LoadedRun:
     manifest: RunManifest
     ids: list[str]
     counts: np.ndarray  # (n_docs, 3) [tp, fp, fn], documents sorted by id
+    conditions: list[dict[str, Any] | None] = field(default_factory=list)  # per document, same order
 
 
 def find_run(name: str, task: str | None, runs: Path) -> Path:
@@ -38,6 +39,8 @@ def find_run(name: str, task: str | None, runs: Path) -> Path:
 
     A model name picks its runs with all keys and thinking off; ``NAME+thinking`` thinking on.
     """
+    from benchmark.store import MANIFEST, RunStore  # here: `medvie-bench --help` imports this module
+
     path = Path(name)
     if (path / MANIFEST).is_file():
         return path
@@ -64,6 +67,8 @@ def find_run(name: str, task: str | None, runs: Path) -> Path:
 def load_run(path: Path) -> LoadedRun:
     import numpy as np
 
+    from benchmark.store import RunStore
+
     store = RunStore(path)
     manifest = store.read_manifest()
     if manifest.status != "finished":
@@ -76,7 +81,7 @@ def load_run(path: Path) -> LoadedRun:
                       dtype=np.int64).reshape(-1, 3)
     label = manifest.model.get("name", path.name)
     label += "+thinking" if manifest.settings.get("thinking") else ""
-    return LoadedRun(label, path, manifest, [r.id for r in records], counts)
+    return LoadedRun(label, path, manifest, [r.id for r in records], counts, [r.conditions for r in records])
 
 
 def check_runs(runs: list[LoadedRun]) -> None:
@@ -103,7 +108,7 @@ def _labels(runs: list[LoadedRun]) -> None:
 
 
 def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> str:
-    from benchmark.stats import compare_all, format_p
+    from benchmark.stats import compare_all
 
     comp = compare_all({r.label: r.counts for r in runs}, "f1", resamples, alpha, seed)
     task = runs[0].manifest.task
@@ -117,6 +122,15 @@ def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> st
     ]
     for r, ci in zip(runs, comp.cis, strict=True):
         lines.append(f"{r.label:<{w}}  {ci.estimate:6.3f}  [{ci.low:.3f}, {ci.high:.3f}]    {r.path}")
+    return "\n".join(lines + _pair_lines(comp, alpha))
+
+
+def _pair_lines(comp: Any, alpha: float) -> list[str]:
+    """The pairs of a ``Comparison``: ΔF1 with its CI, bootstrap and randomization p-values."""
+    from benchmark.stats import format_p
+
+    level = round(100 * (1 - alpha))
+    lines: list[str] = []
     if comp.pairs:
         pw = max(len(p.model_b) + len(p.model_a) + 3 for p in comp.pairs)
         lines += ["", f"{'B − A':<{pw}}  {'ΔF1':>7}  {f'{level}% CI':<18}  {'p':>6}  {'p_Holm':>6}"
@@ -132,6 +146,54 @@ def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> st
         lines += ["", f"p: paired bootstrap, two-sided; p_Holm: Holm-adjusted over {n} "
                       f"pair{'s' if n > 1 else ''} (* significant at α = {alpha}); "
                       "p_AR_Holm: approximate randomization, Holm-adjusted"]
+    return lines
+
+
+def document_conditions(runs: list[LoadedRun]) -> list[dict[str, Any] | None]:
+    """Each document's conditions, from the first run whose records carry them; runs that carry
+    them must agree (they scored the same documents)."""
+    carrying = [r for r in runs if any(r.conditions)]
+    if not carrying:
+        raise CompareError(f"the records of {runs[0].path} carry no conditions (runs made before records "
+                           "recorded them, or a task whose documents have none); --by needs them")
+    first = carrying[0]
+    for other in carrying[1:]:
+        if other.conditions != first.conditions:
+            doc = next(i for i, (a, b) in enumerate(zip(first.conditions, other.conditions, strict=True)) if a != b)
+            raise CompareError(f"{first.path} and {other.path} record different conditions for document "
+                               f"{first.ids[doc]!r}")
+    return first.conditions
+
+
+def report_by(runs: list[LoadedRun], name: str, resamples: int, seed: int, alpha: float) -> str:
+    """F1 with CIs per level of condition ``name`` and model, then per level the paired tests
+    between the models (Holm over that level's pairs)."""
+    from benchmark.conditions import condition_names, group_by_level
+    from benchmark.stats import compare_all
+
+    conditions = document_conditions(runs)
+    known = condition_names(conditions)
+    if name not in known:
+        raise CompareError(f"no record carries condition {name!r}; conditions: {', '.join(known)}")
+    groups = group_by_level(conditions, name)
+    task = runs[0].manifest.task
+    level = round(100 * (1 - alpha))
+    comps = {lv: compare_all({r.label: r.counts[idx] for r in runs}, "f1", resamples, alpha, seed)
+             for lv, idx in groups.items()}
+    lw = max(len(name), *(len(lv) for lv in groups))
+    cw = max(22, *(len(r.label) for r in runs))
+    lines = [
+        f"task {task.get('name')} (version {task.get('version')}), {len(runs[0].ids)} documents by {name}, "
+        f"{resamples} paired bootstrap resamples, seed {seed}; F1 [{level}% CI]",
+        "",
+        f"{name:<{lw}}  {'n':>4}  " + "  ".join(f"{r.label:<{cw}}" for r in runs),
+    ]
+    for lv, comp in comps.items():
+        cells = [f"{ci.estimate:.3f} [{ci.low:.3f}, {ci.high:.3f}]" for ci in comp.cis]
+        lines.append(f"{lv:<{lw}}  {len(groups[lv]):>4}  " + "  ".join(f"{c:<{cw}}" for c in cells))
+    if len(runs) > 1:
+        for lv, comp in comps.items():
+            lines += ["", f"{name} = {lv} ({len(groups[lv])} documents)", *_pair_lines(comp, alpha)[1:]]
     return "\n".join(lines)
 
 
@@ -144,7 +206,10 @@ def cmd_compare(args: argparse.Namespace) -> int:
                                f"not {args.task!r}")
         check_runs(runs)
         _labels(runs)
-        print(report(runs, args.resamples, args.seed, args.alpha))
+        if args.by:
+            print(report_by(runs, args.by, args.resamples, args.seed, args.alpha))
+        else:
+            print(report(runs, args.resamples, args.seed, args.alpha))
     except (CompareError, FileNotFoundError) as exc:
         print(f"medvie-bench compare: {exc}", file=sys.stderr)
         return 2
@@ -160,6 +225,9 @@ def add_subparser(sub: Any) -> None:
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--by", metavar="CONDITION", default=None,
+                   help="F1 and paired tests per level of a condition the records carry (rotation, crop, "
+                        "table_groups, image_type...)")
     p.add_argument("--include-path", action="append", default=[], type=Path, metavar="DIR",
                    help="extra folder of task YAML files (accepted for symmetry; unused)")
     p.set_defaults(func=cmd_compare)

@@ -4,6 +4,15 @@
 that train or convert. The reward (``rlvr.rewards``) needs only ``benchmark.scoring``.
 """
 
-from rlvr.rewards import format_reward, make_match_reward, match_reward, score_completion
+from typing import Any
 
 __all__ = ["format_reward", "make_match_reward", "match_reward", "score_completion"]
+
+
+def __getattr__(name: str) -> Any:
+    """The reward is imported on first use: ``medvie-bench`` imports ``rlvr.cli`` at start-up."""
+    if name in __all__:
+        from rlvr import rewards
+
+        return getattr(rewards, name)
+    raise AttributeError(f"module 'rlvr' has no attribute {name!r}")

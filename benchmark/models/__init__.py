@@ -1,8 +1,14 @@
 """Model specs, the adapter protocol and the model registry."""
 
-from benchmark.models.base import Adapter, Generation
-from benchmark.models.registry import ModelError, ModelRegistry, adapter_names, create_adapter
-from benchmark.models.spec import GenerationSettings, ModelSpec
+from importlib import import_module
+from typing import Any
+
+# imported on first use: importing one submodule (benchmark.models.base) runs this file
+_LAZY = {
+    "Adapter": "base", "Generation": "base",
+    "ModelError": "registry", "ModelRegistry": "registry", "adapter_names": "registry", "create_adapter": "registry",
+    "GenerationSettings": "spec", "ModelSpec": "spec",
+}
 
 __all__ = [
     "Adapter",
@@ -14,3 +20,9 @@ __all__ = [
     "adapter_names",
     "create_adapter",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"benchmark.models.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'benchmark.models' has no attribute {name!r}")

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from benchmark.prompts import Prompt
+if TYPE_CHECKING:  # only a type here; importing prompts (jinja2) would slow `medvie-bench score` down
+    from benchmark.prompts import Prompt
 
 ERROR_KINDS = ("timeout", "http_error", "connection_error", "rate_limited", "truncated", "adapter_error")
 

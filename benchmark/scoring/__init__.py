@@ -5,6 +5,7 @@
 
 from benchmark.scoring.aggregate import aggregate, field_table, prf
 from benchmark.scoring.counts import ERROR_KINDS, DocCounts, total
+from benchmark.scoring.keys import scalar_paths
 from benchmark.scoring.match import restrict, score_document
 from benchmark.scoring.parse import PARSE_ERRORS, ParseResult, parse_output
 
@@ -18,6 +19,7 @@ __all__ = [
     "parse_output",
     "prf",
     "restrict",
+    "scalar_paths",
     "score_document",
     "total",
 ]

@@ -7,18 +7,19 @@ Rules (README "Scoring rules"):
   (``scipy.optimize.linear_sum_assignment``) on the number of matching leaf pairs; leaves are
   compared inside aligned items; leaves of unaligned items are FN (gold) or FP (predicted);
 - with ``list_matching="multiset"`` list items are pooled instead (Donut style).
+- queried keys (row keys included) and lists given for scalar fields: ``benchmark.scoring.keys``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 
 from benchmark.scoring.counts import DocCounts
 from benchmark.scoring.flatten import Bag, Flat, flatten, pool
+from benchmark.scoring.keys import list_paths, one_value_per_scalar, restrict, row_paths
 from benchmark.scoring.normalize import normalize_key
 
 ListMatching = Literal["align", "multiset"]
@@ -51,6 +52,8 @@ def _align(g_items: list[Flat], p_items: list[Flat]) -> list[tuple[int, int]]:
         return []
     if len(g_items) == 1 and len(p_items) == 1:
         return [(0, 0)]
+    from benchmark.scoring.assignment import linear_sum_assignment  # scipy's, without scipy.optimize's import
+
     rows, cols = linear_sum_assignment(_weights(g_items, p_items), maximize=True)
     return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
@@ -101,14 +104,6 @@ def _taxonomy(per_path: dict[str, list[int]], gold: set[str], pred: set[str]) ->
     return {k: v for k, v in errors.items() if v}
 
 
-def restrict(obj: Mapping[str, Any], keys: list[str] | None) -> dict[str, Any]:
-    """Keep only the top-level keys in ``keys`` (normalised comparison); None keeps all."""
-    if keys is None:
-        return dict(obj)
-    wanted = {normalize_key(k) for k in keys}
-    return {k: v for k, v in obj.items() if normalize_key(str(k)) in wanted}
-
-
 def score_flat(gold: Flat, pred: Flat, list_matching: ListMatching = "align") -> DocCounts:
     if list_matching == "multiset":
         gold, pred = pool(gold), pool(pred)
@@ -116,6 +111,17 @@ def score_flat(gold: Flat, pred: Flat, list_matching: ListMatching = "align") ->
     _match(gold, pred, out)
     out.errors = _taxonomy(out.fields, gold.paths, pred.paths)
     return out
+
+
+def _merge_row_fields(out: DocCounts, rows: Mapping[str, str]) -> None:
+    """Report the counts of row keys under their schema path (``indicators.result``)."""
+    fields: dict[str, list[int]] = {}
+    for path, (tp, fp, fn) in out.fields.items():
+        row = fields.setdefault(rows.get(path, path), [0, 0, 0])
+        row[0] += tp
+        row[1] += fp
+        row[2] += fn
+    out.fields = fields
 
 
 def score_document(
@@ -126,14 +132,31 @@ def score_document(
     value_rules: Mapping[str, str] | None = None,
     keys: list[str] | None = None,
     parse_error: str | None = None,
+    scalar_paths: Collection[str] | None = None,
 ) -> DocCounts:
     """Counts for one document. ``pred=None`` (missing or unparsable) makes every gold pair FN.
 
-    ``keys`` restricts both sides to the queried top-level keys (random key sampling).
+    ``keys`` restricts both sides to the queried keys (key sampling; row keys such as
+    ``Indicators[Item Name=Hemoglobin].Result`` included, see ``benchmark.scoring.keys``).
+    ``scalar_paths`` (``keys.scalar_paths(task.fields)``): a list predicted for one of these paths
+    is one wrong value.
     """
     rules = {".".join(normalize_key(s) for s in k.split(".")): v for k, v in (value_rules or {}).items()}
+    rows = row_paths(keys)
+    if rows:
+        rules = {**rules, **{path: rules[schema] for path, schema in rows.items() if schema in rules}}
     gold_flat = flatten(restrict(gold, keys), rules)
-    pred_flat = flatten(restrict(pred, keys), rules) if pred is not None else Flat()
+    if pred is None:
+        pred_flat = Flat()
+    else:
+        answer = restrict(pred, keys)
+        if scalar_paths:
+            scalars = set(scalar_paths) | {path for path, schema in rows.items() if schema in scalar_paths}
+            scalars -= list_paths(gold)
+            answer = one_value_per_scalar(answer, scalars)
+        pred_flat = flatten(answer, rules)
     out = score_flat(gold_flat, pred_flat, list_matching)
+    if rows:
+        _merge_row_fields(out, rows)
     out.parse_error = parse_error
     return out
