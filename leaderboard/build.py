@@ -19,6 +19,7 @@ import pandas as pd
 
 from benchmark import __version__
 from benchmark import stats as S
+from benchmark.conditions import condition_names, group_by_level
 from leaderboard.ablations import ablations
 from leaderboard.collect import Collection
 from leaderboard.config import DisplayConfig
@@ -91,6 +92,15 @@ def ids_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
     return _per_run(docs, "id")
 
 
+def conditions_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each document's recorded conditions (a dict, or None) per run, in the order of
+    :func:`counts_by_run`."""
+    if "conditions" not in docs:
+        return {}
+    return {k: np.array([c if isinstance(c, dict) else None for c in v], dtype=object)
+            for k, v in _per_run(docs, "conditions").items()}
+
+
 def _scopes(main: pd.DataFrame, cfg: DisplayConfig) -> list[Scope]:
     tags = {t: list(g["tags"].iloc[0]) for t, g in main.groupby("task")}
     group_rank = {g.name: i for i, g in enumerate(cfg.groups)}
@@ -128,7 +138,7 @@ def mean_ci(values: np.ndarray, opt: BuildOptions) -> list[float] | None:
 def _cell_extras(d: pd.DataFrame, opt: BuildOptions) -> dict[str, Any]:
     n = len(d)
     ok = d.loc[~d["api_error"], "latency_s"]
-    per_doc = d.loc[~d["api_error"], "input_s"] + ok
+    per_doc = d.loc[~d["api_error"], "total_s"]  # input, model call and scoring (collect.DOC_COLUMNS)
     return {
         "n_docs": n,
         "ted": mean_ci(d["ted"].to_numpy(dtype=np.float64, na_value=np.nan), opt),
@@ -197,6 +207,45 @@ def _field_table(main: pd.DataFrame, fields: pd.DataFrame) -> dict[str, Any]:
     return out
 
 
+def _level_cells(counts: dict[str, np.ndarray], idx: list[int], opt: BuildOptions) -> dict[str, Any]:
+    """F1 with CIs of every entry on the documents ``idx``, and the pairs' paired bootstrap
+    (Holm over this level's pairs), in the scopes' layout."""
+    entries = list(counts)
+    comp = S.compare_all({e: counts[e][idx] for e in entries}, "f1", n_resamples=opt.resamples,
+                         alpha=opt.alpha, seed=opt.seed, randomization=False)
+    index = {e: i for i, e in enumerate(entries)}
+    return {"n_docs": len(idx), "models": entries,
+            "cells": {e: {"f1": _ci(ci)} for e, ci in zip(entries, comp.cis, strict=True)},
+            "pairs": [[index[p.model_a], index[p.model_b], p.delta, p.low, p.high, p.p_bootstrap,
+                       p.p_bootstrap_holm] for p in comp.pairs]}
+
+
+def _condition_table(main: pd.DataFrame, counts: dict[str, np.ndarray],
+                     conditions: dict[str, np.ndarray], cfg: DisplayConfig,
+                     opt: BuildOptions) -> dict[str, Any]:
+    """Per task whose runs' records carry conditions: F1 with CIs per condition level and entry.
+
+    The runs of a task on the board score the same documents (same data and ids), so every
+    entry is split by the conditions of the first run that recorded them (older runs of the same
+    documents included). Conditions with a single level are left out (nothing to compare)."""
+    out: dict[str, Any] = {}
+    for task, g in main.groupby("task", sort=True):
+        keys = dict(zip(g["entry"], g["run_key"], strict=True))
+        carrying = [k for _, k in sorted(keys.items()) if k in conditions and any(conditions[k])]
+        if not carrying:
+            continue
+        docs = list(conditions[carrying[0]])
+        per_entry = {e: counts[k] for e, k in sorted(keys.items()) if k in counts and len(counts[k]) == len(docs)}
+        by = {}
+        for name in cfg.condition_order(condition_names(docs)):
+            groups = group_by_level(docs, name)
+            if len(groups) > 1:
+                by[name] = [{"level": lv, **_level_cells(per_entry, idx, opt)} for lv, idx in groups.items()]
+        if by:
+            out[task] = {"n_docs": len(docs), "models": list(per_entry), "conditions": by}
+    return out
+
+
 def _entries(main: pd.DataFrame, cfg: DisplayConfig) -> list[dict[str, Any]]:
     rows = main.drop_duplicates("entry").sort_values("entry")
     return [
@@ -261,6 +310,9 @@ def build_data(col: Collection, cfg: DisplayConfig, opt: BuildOptions | None = N
         "ablations": ablations(col, scopes, cfg, counts, ids_by_run(col.docs), opt),
         "runs": _runs_list(col.runs, reasons),
     }
+    by_condition = _condition_table(main, counts, conditions_by_run(col.docs), cfg, opt) if len(main) else {}
+    if by_condition:  # absent, not empty, without conditions: boards built before them stay as they were
+        data["conditions"] = {"tasks": by_condition, "labels": cfg.condition_labels()}
     if with_explorer:
         data["explorer"] = explorer_data(col, main, opt)
     return clean(data)

@@ -44,6 +44,9 @@ class DisplayConfig(_Strict):
     models: dict[str, Named] = Field(default_factory=dict)
     tasks: dict[str, Named] = Field(default_factory=dict)
     domain_drop: tuple[str, str] | None = ("general", "medical")  # (from, to) group names
+    # capture conditions (PredictionRecord.conditions) in the order shown, with display names;
+    # conditions not listed follow, alphabetically
+    conditions: dict[str, Named] = Field(default_factory=dict)
 
     def model_label(self, entry: str, model: str, thinking: bool) -> str:
         if entry in self.models:
@@ -56,6 +59,14 @@ class DisplayConfig(_Strict):
 
     def groups_of(self, tags: list[str]) -> list[str]:
         return [g.name for g in self.groups if set(g.tags) & set(tags)]
+
+    def condition_order(self, names: list[str]) -> list[str]:
+        """``names`` with the listed conditions first, in the display file's order."""
+        listed = [n for n in self.conditions if n in names]
+        return listed + sorted(n for n in names if n not in self.conditions)
+
+    def condition_labels(self) -> dict[str, dict[str, str]]:
+        return {k: v.model_dump() for k, v in self.conditions.items()}
 
 
 def load_display(path: Path | None = None) -> DisplayConfig:

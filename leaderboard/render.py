@@ -58,8 +58,24 @@ def table(data: dict[str, Any]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def conditions_table(data: dict[str, Any]) -> pd.DataFrame:
+    """One row per (task, condition, level, entry): F1 with its CI on that level's documents."""
+    labels = {e["id"]: e["label"] for e in data["entries"]}
+    rows = []
+    for task, t in data.get("conditions", {}).get("tasks", {}).items():
+        for name, levels in t["conditions"].items():
+            for lv in levels:
+                for entry, cell in lv["cells"].items():
+                    f1, low, high = cell["f1"] or (None, None, None)
+                    rows.append({"task": task, "condition": name, "level": lv["level"],
+                                 "n_docs": lv["n_docs"], "entry": entry, "label": labels.get(entry, entry),
+                                 "f1": f1, "f1_low": low, "f1_high": high})
+    return pd.DataFrame(rows)
+
+
 def write_leaderboard(data: dict[str, Any], out: Path) -> dict[str, Path]:
-    """Write ``index.html``, ``leaderboard.json`` (no explorer data) and ``leaderboard.csv``."""
+    """Write ``index.html``, ``leaderboard.json`` (no explorer data) and ``leaderboard.csv``;
+    ``leaderboard-conditions.csv`` too when runs carry capture conditions."""
     out.mkdir(parents=True, exist_ok=True)
     paths = {"html": out / "index.html", "json": out / "leaderboard.json",
              "csv": out / "leaderboard.csv"}
@@ -68,4 +84,7 @@ def write_leaderboard(data: dict[str, Any], out: Path) -> dict[str, Path]:
     paths["json"].write_text(json.dumps(summary, ensure_ascii=False, allow_nan=False) + "\n",
                              encoding="utf-8")
     table(data).to_csv(paths["csv"], index=False)
+    if data.get("conditions"):
+        paths["conditions_csv"] = out / "leaderboard-conditions.csv"
+        conditions_table(data).to_csv(paths["conditions_csv"], index=False)
     return paths

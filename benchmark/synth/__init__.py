@@ -9,11 +9,16 @@ Fonts come from Debian packages: ``apt-get install -y fonts-noto-cjk fonts-dejav
 fonts-liberation`` (see ``benchmark.synth.fonts``).
 """
 
-from benchmark.synth.cache import load_split
-from benchmark.synth.export import to_hf_dataset, to_jsonl
-from benchmark.synth.fonts import FontNotFoundError, check_fonts
-from benchmark.synth.generate import GENERATOR_VERSION, VARIANTS, generate_document
-from benchmark.synth.kinds import KINDS, MEDICAL_KINDS
+from importlib import import_module
+from typing import Any
+
+# imported on first use: importing any benchmark.synth submodule (the CLI's) runs this file
+_LAZY = {
+    "load_split": "cache", "to_hf_dataset": "export", "to_jsonl": "export",
+    "FontNotFoundError": "fonts", "check_fonts": "fonts",
+    "GENERATOR_VERSION": "generate", "VARIANTS": "generate", "generate_document": "generate",
+    "KINDS": "kinds", "MEDICAL_KINDS": "kinds",
+}
 
 __all__ = [
     "GENERATOR_VERSION",
@@ -27,3 +32,9 @@ __all__ = [
     "to_hf_dataset",
     "to_jsonl",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        return getattr(import_module(f"benchmark.synth.{_LAZY[name]}"), name)
+    raise AttributeError(f"module 'benchmark.synth' has no attribute {name!r}")

@@ -8,15 +8,16 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.documents import Document
+from benchmark.synth.conditions import conditions_of
 from benchmark.synth.export import manifest_record, write_manifest
-from benchmark.synth.generate import GENERATOR_VERSION, generate_document
+from benchmark.synth.generate import generate_document, generator_version
 from benchmark.synth.seeding import split_seed
 
 
 def source_key(kind: str, language: str, variant: str, seed: int, options: dict[str, Any]) -> str:
     """Hash of everything that decides a split's content, generator version included."""
     payload = json.dumps({"kind": kind, "language": language, "variant": variant, "seed": seed,
-                          "options": options, "version": GENERATOR_VERSION},
+                          "options": options, "version": generator_version(variant)},
                          sort_keys=True, ensure_ascii=False, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
@@ -36,14 +37,15 @@ def make_document(src: Any, split: str, index: int, folder: Path) -> Document:
         src.kind, src.language, src.variant, split_seed(src.seed, split), index, dict(src.options))
     ident = doc_id(src.kind, src.language, split, index)
     meta = {**meta, "split": split}
-    if src.variant == "photo":
+    if src.variant != "clean":
         path = folder / f"{ident}.jpg"
         image.save(path, "JPEG", quality=int(meta.get("jpeg_quality", 85)))
     else:
         path = folder / f"{ident}.png"
         image.save(path, "PNG", compress_level=3)
     return Document(id=ident, image=str(path.resolve()), gt=gt,
-                    ocr="\n".join(line.text for line in lines), ocr_lines=lines, meta=meta)
+                    ocr="\n".join(line.text for line in lines), ocr_lines=lines, meta=meta,
+                    conditions=conditions_of(meta))
 
 
 def _read_cached(manifest: Path) -> dict[str, Document]:
@@ -73,7 +75,7 @@ def load_split(src: Any, split: str, cache_dir: Path, limit: int | None = None) 
     docs, fresh = [], False
     for index in range(n):
         doc = cached.get(doc_id(src.kind, src.language, split, index))
-        if doc is None:
+        if doc is None or not doc.conditions:  # cached before documents recorded conditions
             folder.mkdir(parents=True, exist_ok=True)
             doc = make_document(src, split, index, folder)
             cached[doc.id] = doc

@@ -37,6 +37,32 @@ class Captured:
     meta: dict[str, Any]
 
 
+@dataclass(frozen=True)
+class Framing:
+    """How the real variant departs from an ordinary phone photo (``None``: the photo variant).
+
+    ``closeup``: the page fills the frame, the text boxes stay inside it, the frame is 16:9 with
+    its long side ``long_side`` pixels; ``background`` forces the surround (a monitor's bezel);
+    ``paper`` scales the paper effects (0: a screen shows no creases or worn toner); ``moire``
+    overlays the interference bands of a photographed screen (0: none, 1: strong)."""
+
+    closeup: bool = False
+    long_side: int = 1600
+    background: str | None = None
+    paper: float | None = None
+    moire: float = 0.0
+
+
+def keystone(quad: np.ndarray) -> float:
+    """Perspective of a warped page: 1 - shorter/longer of its opposite edges (0 for a rectangle
+    that is only rotated and scaled)."""
+    q = np.asarray(quad, dtype=np.float64)
+    top, right = np.linalg.norm(q[1] - q[0]), np.linalg.norm(q[2] - q[1])
+    bottom, left = np.linalg.norm(q[2] - q[3]), np.linalg.norm(q[3] - q[0])
+    return float(max(1 - min(top, bottom) / max(top, bottom, 1e-9),
+                     1 - min(left, right) / max(left, right, 1e-9)))
+
+
 def _smooth_noise(rng: np.random.Generator, w: int, h: int, cells: int) -> np.ndarray:
     """Low-frequency noise in [-1, 1] of shape (h, w)."""
     gw, gh = max(2, cells), max(2, int(cells * h / max(w, 1)) + 1)
@@ -91,10 +117,11 @@ def _paper(page: Image.Image, rng: np.random.Generator, s: float) -> tuple[Image
 
 
 def _background(rng: np.random.Generator, size: tuple[int, int], page_quad: np.ndarray,
-                s: float) -> tuple[Image.Image, str]:
+                s: float, name: str | None = None) -> tuple[Image.Image, str]:
     """The desk around the page, with the page's soft drop shadow (all at low resolution)."""
     w, h = size
-    name = list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
+    drawn = list(BACKGROUNDS)[int(rng.integers(len(BACKGROUNDS)))]
+    name = name or drawn
     colour, texture = BACKGROUNDS[name]
     lw, lh = w // LOW_RES + 1, h // LOW_RES + 1
     field = 1 + texture * _smooth_noise(rng, lw, lh, 6)
@@ -159,6 +186,35 @@ def _placement(rng: np.random.Generator, page_size: tuple[int, int], s: float
     raise RuntimeError("could not place the page inside the frame")  # pragma: no cover
 
 
+def _closeup(rng: np.random.Generator, page_size: tuple[int, int], s: float, boxes: list[Box],
+             long_side: int) -> tuple[tuple[int, int], np.ndarray, float, float]:
+    """A 16:9 frame (oriented like the page) that the page fills or overflows, every text box
+    inside it: a photo taken close to a table."""
+    w, h = page_size
+    fw, fh = (long_side, round(long_side * 9 / 16)) if w >= h else (round(long_side * 9 / 16), long_side)
+    angle = math.radians(float(np.clip(rng.normal(0, 0.8 + 3 * s), -8, 8)))
+    jitter = 0.04 * s
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float64)
+    pts = np.array([p for b in boxes for p in ((b[0], b[1]), (b[2], b[1]), (b[2], b[3]), (b[0], b[3]))]
+                   or corners, dtype=np.float64)
+    fill = rng.uniform(1.0, 1.08)
+    for _ in range(40):
+        scale = fill * min(fw / w, fh / h)
+        c, si = math.cos(angle), math.sin(angle)
+        rot = np.array([[c, si], [-si, c]])
+        dst = ((corners - [w / 2, h / 2]) * scale) @ rot
+        dst += rng.uniform(-jitter, jitter, (4, 2)) * [w * scale, h * scale]
+        dst += [fw / 2, fh / 2] + rng.uniform(-0.02, 0.02, 2) * [fw, fh]
+        mapped = map_boxes([(x, y, x, y) for x, y in pts], homography(corners, dst))
+        xs = np.array([m[0] for m in mapped])
+        ys = np.array([m[1] for m in mapped])
+        if xs.min() >= 0.01 * fw and ys.min() >= 0.01 * fh and xs.max() <= 0.99 * fw \
+                and ys.max() <= 0.99 * fh:
+            return (fw, fh), dst, math.degrees(angle), scale
+        fill *= 0.97
+    raise RuntimeError("could not frame the page's text")  # pragma: no cover
+
+
 def _lighting(rng: np.random.Generator, size: tuple[int, int], s: float) -> tuple[np.ndarray, bool]:
     w, h = size
     lw, lh = w // LOW_RES + 1, h // LOW_RES + 1
@@ -215,18 +271,25 @@ def _finger(frame: Image.Image, rng: np.random.Generator, boxes: list[Box]) -> b
 
 
 def capture(page: Image.Image, boxes: list[Box], rng: np.random.Generator,
-            severity: float) -> Captured:
+            severity: float, framing: Framing | None = None) -> Captured:
     s = float(np.clip(severity, 0, 1))
-    paper, creases = _paper(page, rng, s)
-    frame_size, dst, angle, placed = _placement(rng, page.size, s)
-    # resolution: the final height of a median text line falls from about 20 px (s=0) to about
-    # 13 px (s=1); the frame is scaled so that it does (no more than 2x up, at most MAX_SIDE)
+    paper_s = s if framing is None or framing.paper is None else float(framing.paper)
+    paper, creases = _paper(page, rng, paper_s)
     heights = sorted(b[3] - b[1] for b in boxes) or [20.0]
-    target = float(rng.uniform(17 - 5 * s, 24 - 10 * s))
-    scale = float(np.clip(target / max(heights[len(heights) // 2] * placed, 1.0), 0.25, 2.0))
-    scale = min(scale, MAX_SIDE / max(frame_size))
-    frame_size = (max(1, round(frame_size[0] * scale)), max(1, round(frame_size[1] * scale)))
-    dst = dst * scale
+    if framing is not None and framing.closeup:
+        frame_size, dst, angle, scale = _closeup(rng, page.size, s, boxes, framing.long_side)
+        target = line_px = heights[len(heights) // 2] * scale
+    else:
+        frame_size, dst, angle, placed = _placement(rng, page.size, s)
+        # resolution: the final height of a median text line falls from about 20 px (s=0) to
+        # about 13 px (s=1); the frame is scaled so that it does (no more than 2x up, at most
+        # MAX_SIDE)
+        target = float(rng.uniform(17 - 5 * s, 24 - 10 * s))
+        scale = float(np.clip(target / max(heights[len(heights) // 2] * placed, 1.0), 0.25, 2.0))
+        scale = min(scale, MAX_SIDE / max(frame_size))
+        line_px = heights[len(heights) // 2] * placed * scale
+        frame_size = (max(1, round(frame_size[0] * scale)), max(1, round(frame_size[1] * scale)))
+        dst = dst * scale
     w, h = page.size
     src = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float64)
     forward = homography(src, dst)
@@ -243,7 +306,7 @@ def capture(page: Image.Image, boxes: list[Box], rng: np.random.Generator,
                              Image.Resampling.BILINEAR, fillcolor=edge)
     mask = Image.new("L", frame_size, 0)
     ImageDraw.Draw(mask).polygon([tuple(p) for p in dst], fill=255)
-    frame, background = _background(rng, frame_size, dst, s)
+    frame, background = _background(rng, frame_size, dst, s, framing.background if framing else None)
     frame.paste(warped, (0, 0), mask)
     new_boxes = map_boxes(boxes, forward)
     finger = bool(rng.random() < 0.35 * s) and _finger(frame, rng, new_boxes)
@@ -257,6 +320,11 @@ def capture(page: Image.Image, boxes: list[Box], rng: np.random.Generator,
     light, shadow = _lighting(rng, frame.size, s)
     sigma = float(rng.uniform(1.0, 2.0 + 9 * s))
     arr = np.asarray(frame, dtype=np.float32) * light[..., None]
+    if framing is not None and framing.moire > 0:
+        from benchmark.synth.screen import moire
+
+        on_screen = np.asarray(mask, dtype=np.float32)[..., None] / 255
+        arr *= 1 + (moire(rng, frame.size, framing.moire) - 1) * on_screen
     arr += rng.standard_normal(arr.shape[:2], dtype=np.float32)[..., None] * sigma
     frame = Image.fromarray(np.clip(arr, 0, 255, out=arr).astype(np.uint8))
     quality = int(92.5 - 62 * s * float(rng.uniform(0.5, 1.0)))
@@ -271,5 +339,6 @@ def capture(page: Image.Image, boxes: list[Box], rng: np.random.Generator,
             "page_to_image": [round(float(v), 8) for v in page_to_image.flatten()],
             "background": background, "shadow": shadow, "finger": finger,
             "blur": round(blur, 2), "noise": round(sigma, 2), "scale": round(scale, 3),
-            "jpeg_quality": quality}
+            "jpeg_quality": quality, "keystone": round(keystone(dst), 4),
+            "line_px": round(float(line_px), 1)}
     return Captured(frame, clipped, meta)

@@ -142,3 +142,31 @@ def thermal_fade(page: Page, rng: random.Random, strength: float) -> None:
     arr = np.asarray(page.image, dtype=np.float32)
     arr = 255 - (255 - arr) * keep[..., None]
     page.image.paste(Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8)))
+
+
+def signature(page: Page, x: float, y: float, width: float, height: float, rng: random.Random,
+              color: tuple[int, int, int] = (25, 35, 90)) -> None:
+    """A handwritten-like signature: one fast pen stroke of loops and a tail, drawn over whatever
+    is printed there (not text: nothing is recorded for the OCR ground truth)."""
+    n = rng.randint(4, 8)  # letters' worth of loops
+    pts: list[tuple[float, float]] = []
+    steps = 14 * n
+    slant = rng.uniform(0.1, 0.4)
+    for i in range(steps + 1):
+        t = i / steps
+        phase = 2 * math.pi * n * t
+        loop = rng.uniform(0.8, 1.0)
+        px = x + width * t * 0.85 + width * 0.05 * math.cos(phase) * loop
+        py = y + height * (0.5 - 0.35 * math.sin(phase) * loop) - slant * height * math.cos(phase) * 0.3
+        pts.append((px, py + rng.uniform(-0.02, 0.02) * height))
+    tail = [(x + width * 0.85, y + height * 0.6), (x + width, y + height * rng.uniform(0.2, 0.5))]
+    pen = max(2, round(height / 14))
+    layer = Image.new("L", page.image.size, 0)
+    d = ImageDraw.Draw(layer)
+    d.line(pts + tail, fill=255, width=pen, joint="curve")
+    if rng.random() < 0.6:  # an underline flourish
+        d.line([(x + width * 0.05, y + height * 0.9), (x + width * 0.95, y + height * 0.8)], fill=255,
+               width=max(1, pen - 1))
+    layer = layer.filter(ImageFilter.GaussianBlur(0.6))
+    ink = Image.new("RGB", page.image.size, color)
+    page.image.paste(ink, (0, 0), layer.point(lambda v: int(v * 0.9)))

@@ -14,6 +14,8 @@ from benchmark.documents import Document
 def manifest_record(doc: Document, image: str | None, with_layout: bool) -> dict[str, Any]:
     record: dict[str, Any] = {"id": doc.id, "image": image, "gt": doc.gt, "ocr": doc.ocr}
     if with_layout:
+        if doc.conditions:
+            record["conditions"] = doc.conditions
         record["ocr_lines"] = ([line.model_dump(exclude_none=True) for line in doc.ocr_lines]
                                if doc.ocr_lines is not None else None)
         record["meta"] = doc.meta
@@ -34,7 +36,7 @@ def write_manifest(records: list[dict[str, Any]], path: Path) -> Path:
 def to_jsonl(docs: list[Document], out_dir: Path | str, with_layout: bool = False) -> Path:
     """Copy the images to ``out_dir/images/`` and write ``out_dir/manifest.jsonl`` (one
     ``{"id", "image", "gt", "ocr"}`` per line, image paths relative to the manifest; with
-    ``with_layout`` also ``ocr_lines`` and ``meta``). Returns the manifest path."""
+    ``with_layout`` also ``conditions``, ``ocr_lines`` and ``meta``). Returns the manifest path."""
     out = Path(out_dir)
     (out / "images").mkdir(parents=True, exist_ok=True)
     records = []

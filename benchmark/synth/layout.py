@@ -115,8 +115,11 @@ class Column:
 
 @dataclass
 class Cell:
+    """``span``: the text runs across the whole row (a section title inside a table)."""
+
     text: str
     style: Style | None = None
+    span: bool = False
 
 
 @dataclass
@@ -141,7 +144,8 @@ def column_widths(columns: list[Column], rows: list[list[Cell]], style: Style, h
         w = text_width(col.header, header)
         for row in rows:
             cell = row[i]
-            w = max(w, text_width(cell.text, cell.style or style))
+            if not cell.span:
+                w = max(w, text_width(cell.text, cell.style or style))
         need.append(max(col.min_width, w + 2 * pad))
     spare = width - sum(need)
     total_weight = sum(c.weight for c in columns) or 1.0
@@ -191,6 +195,9 @@ def table(page: Page, x: float, y: float, width: float, columns: list[Column],
 
 def _row(page: Page, x: float, y: float, widths: list[float], columns: list[Column],
          cells: list[Cell], style: Style, pad: float) -> None:
+    if cells and cells[0].span:
+        page.text(x + pad, y, cells[0].text, cells[0].style or style)
+        return
     for cw, col, cell in zip(widths, columns, cells, strict=False):
         if cell.text:
             s = cell.style or style

@@ -29,6 +29,23 @@ def gt_lines(gt: dict[str, Any]) -> list[str]:
     return out
 
 
+NEUTRAL = {"flat", "page", "none", "0", "1", "photo", "low"}  # condition values not worth a word
+SHOWN = ("capture", "crop", "table_groups", "rotation", "perspective", "warp", "blur", "noise",
+         "abnormal_mark", "text_height")
+
+
+def condition_line(conditions: dict[str, Any]) -> str:
+    """The document's notable conditions in one line: ``fax · crop table · table_groups 2 ·
+    section_rows · stamp``."""
+    words = []
+    for key in SHOWN:
+        value = conditions.get(key)
+        if value is not None and str(value) not in NEUTRAL:
+            words.append(str(value) if key == "capture" else f"{key} {value}")
+    words += [k for k, v in conditions.items() if v is True and k not in ("grayscale",)]
+    return " · ".join(words)
+
+
 def _cell(doc: Document, thumb: tuple[int, int], text_width: int) -> Image.Image:
     tw, th = thumb
     cell = Image.new("RGB", (tw + text_width + 30, th + 40), (255, 255, 255))
@@ -43,12 +60,14 @@ def _cell(doc: Document, thumb: tuple[int, int], text_width: int) -> Image.Image
     x, y = tw + 22, 34
     step = TEXT.size + 4
     font = TEXT.font()
-    for line in gt_lines(doc.gt):
+    head = [f"[{condition_line(doc.conditions)}]"] if doc.conditions else []
+    for line in head + gt_lines(doc.gt):
         for part in wrap(line, TEXT, text_width - 8) or [""]:
             if y + step > th + 34:
                 draw.text((x, y), "…", font=font, fill=(120, 120, 120))
                 return cell
-            colour = (30, 30, 30) if not part.startswith("  - ") else (40, 70, 140)
+            colour = ((30, 30, 30) if not part.startswith(("  - ", "[")) else
+                      (40, 70, 140) if part.startswith("  - ") else (150, 60, 20))
             draw.text((x, y), part, font=font, fill=colour)
             y += step
     return cell

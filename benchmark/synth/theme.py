@@ -28,12 +28,13 @@ class Theme:
 
 
 def draw_theme(rng: random.Random, language: str, scale: float, body_px: tuple[float, float],
-               mono: bool = False) -> Theme:
-    """Fonts for one document. ``scale`` converts the nominal 1000-px-wide page to pixels."""
+               mono: bool = False, serif: float = 0.35) -> Theme:
+    """Fonts for one document. ``scale`` converts the nominal 1000-px-wide page to pixels;
+    ``serif`` is the chance of drawing the body font from serif and sans faces together."""
     if mono:
         family = rng.choice(MONO[language])
     else:
-        family = rng.choice(SANS[language] + SERIF[language] if rng.random() < 0.35
+        family = rng.choice(SANS[language] + SERIF[language] if rng.random() < serif
                             else SANS[language])
     title_family = rng.choice(SANS[language] + SERIF[language])
     size = round(rng.uniform(*body_px) * scale)

@@ -218,7 +218,7 @@
       state.metric, function (v) { state.metric = v; drawOverview(); }, "Metric"));
     var opts = [["", "none"]].concat(D.entries.map(function (e) { return [e.id, e.label]; }));
     c.appendChild(select("baseline-select", opts, state.baseline, function (v) {
-      state.baseline = v; drawOverview(); drawDetail();
+      state.baseline = v; drawOverview(); drawDetail(); drawConditions();
     }, "Baseline"));
     $("board-note").textContent = "Scores are micro-averaged over documents with 95% bootstrap CIs. ▲/▼: F1 significantly above/below the baseline (paired bootstrap, Holm-adjusted over all pairs of the column, α = " + ALPHA + "). Groups pool their tasks' documents. MDΔ: smallest ΔF1 a paired test on the task detects with power " + META.power + ". Click a header to sort.";
   }
@@ -428,6 +428,41 @@
     wrap.appendChild(el("p", { class: "note", text: "Thinking and keys: paired bootstrap on the same documents, Holm-adjusted within each table. Domain: different documents, so an unpaired normal-approximation CI." }));
   }
 
+  // ---------------------------------------------------------------- by capture condition
+  var C = D.conditions || { tasks: {}, labels: {} };
+  var cond = { task: null, name: null };
+  function condLabel(n) { return (C.labels[n] || {}).label || n; }
+  function drawConditions() {
+    var c = clear($("cond-controls")), wrap = clear($("cond-wrap"));
+    var tasks = Object.keys(C.tasks).sort();
+    if (!tasks.length) {
+      $("cond-note").textContent = "No run on the board records capture conditions yet (records carry them for synthetic tasks and for real manifests with a conditions object).";
+      return;
+    }
+    if (tasks.indexOf(cond.task) < 0) cond.task = tasks[0];
+    var T = C.tasks[cond.task], names = Object.keys(T.conditions);
+    if (names.indexOf(cond.name) < 0) cond.name = names[0];
+    c.appendChild(select("cond-task", tasks.map(function (t) { return [t, taskLabel(t)]; }), cond.task,
+      function (v) { cond.task = v; drawConditions(); }, "Task"));
+    c.appendChild(select("cond-name", names.map(function (n) { return [n, condLabel(n)]; }), cond.name,
+      function (v) { cond.name = v; drawConditions(); }, "Condition"));
+    var levels = T.conditions[cond.name].map(function (lv, i) { lv.id = String(i); lv.order = i; return lv; });
+    var cols = [
+      { key: "level", label: condLabel(cond.name), dir: "text", cls: "name", sort: function (r) { return r.order; },
+        cell: function (r) { return el("span", { class: "model", text: r.level }); } },
+      { key: "n", label: "Docs", dir: "higher", cls: "num", sort: function (r) { return r.n_docs; },
+        cell: function (r) { return fmt(r.n_docs, "int"); } }
+    ];
+    T.models.forEach(function (e) {
+      cols.push({ key: "m:" + e, label: label(e), dir: "higher", cls: "num",
+                  sort: function (r) { return val(r.cells[e], "f1"); },
+                  cell: function (r) { return scoreCell(r, e, "f1"); } });
+    });
+    wrap.appendChild(sortableTable("cond-table", cols, levels, { key: "level", desc: false }));
+    var desc = (C.labels[cond.name] || {}).description;
+    $("cond-note").textContent = (desc ? condLabel(cond.name) + ": " + desc + ". " : "") + "F1 on the documents of each level (" + T.n_docs + " documents in all), 95% bootstrap CIs. ▲/▼: significantly above/below the baseline on that level's documents (paired bootstrap, Holm-adjusted over the level's pairs, α = " + ALPHA + "). Small levels have wide CIs.";
+  }
+
   // ---------------------------------------------------------------- document explorer
   var X = D.explorer || { thumbs: [], tasks: {}, preds: {} };
   var ex = { task: null, entry: null, doc: null };
@@ -547,6 +582,7 @@
   drawPR();
   drawHeat();
   drawAblations();
+  drawConditions();
   drawExplorer();
   drawRuns();
   document.body.setAttribute("data-ready", "1");

@@ -163,6 +163,19 @@ class TableLayout:
     highlight: str  # "", "bold" or "red"
 
 
+def table_conditions(rows: list[Indicator], tl: TableLayout, groups: int, *, bilingual: bool = False,
+                     sections: bool = False, mark_glyph: bool = False, mixed_columns: bool = False,
+                     qualitative: bool | None = None) -> dict[str, object]:
+    """The table's layout as conditions (``benchmark.synth.conditions``)."""
+    marks = any(r.mark for r in rows)
+    mark = "none" if not marks else "glyph" if mark_glyph else "column" if tl.mark_column else "inline"
+    if qualitative is None:
+        qualitative = any(r.code in QUALITATIVE for r in rows)
+    return {"table_groups": groups, "abbreviation_column": tl.code, "bilingual_names": bilingual,
+            "section_rows": sections, "abnormal_mark": mark, "mixed_columns": mixed_columns,
+            "qualitative": qualitative}
+
+
 def _title(rng: random.Random, language: str, key: str) -> str:
     en, zh = COLUMN_TITLES[key]
     return rng.choice(zh if language == "zh" else en)
@@ -201,8 +214,9 @@ def _cells(rows: list[Indicator], keys: list[str], tl: TableLayout, style: Style
 
 
 def draw_tables(page: Page, rng: random.Random, frame: PageFrame, y: float,
-                rows: list[Indicator], language: str) -> tuple[float, str]:
-    """One table, or two side by side when the report is long; returns (y, template name)."""
+                rows: list[Indicator], language: str) -> tuple[float, str, TableLayout]:
+    """One table, or two side by side when the report is long; returns (y, template name, the
+    columns it printed)."""
     t = frame.theme
     two = len(rows) >= 14 and rng.random() < 0.5
     tl = TableLayout(
@@ -229,7 +243,7 @@ def draw_tables(page: Page, rng: random.Random, frame: PageFrame, y: float,
         keys, columns = [k for k, _ in cols], [c for _, c in cols]
         y = table(page, frame.margin, y, frame.inner, columns, _cells(rows, keys, tl, style, 1),
                   style, ts)
-        return y, "single"
+        return y, "single", tl
     keys, columns = [k for k, _ in cols], [c for _, c in cols]
     gap = frame.inner * 0.03
     half = (frame.inner - gap) / 2
@@ -241,7 +255,7 @@ def draw_tables(page: Page, rng: random.Random, frame: PageFrame, y: float,
                                  _cells(part, keys, tl, style, 1 + i * split), style, ts))
     if rules in ("frame", "grid") and rng.random() < 0.5:
         page.line(frame.margin + half + gap / 2, y, frame.margin + half + gap / 2, y_end, 1)
-    return y_end, "two-column"
+    return y_end, "two-column", tl
 
 
 def _fit_two_columns(rng: random.Random, language: str, tl: TableLayout, rows: list[Indicator],
@@ -259,7 +273,7 @@ def _fit_two_columns(rng: random.Random, language: str, tl: TableLayout, rows: l
         for size in range(style.size, int(style.size * 0.84) - 1, -1):
             s = style.but(size=size)
             header = (ts.header_style or style).but(size=size)
-            need = max(_table_need(columns, _cells(p, keys, layout, s, 1), s, header, ts.pad)
+            need = max(table_need(columns, _cells(p, keys, layout, s, 1), s, header, ts.pad)
                        for p in (rows[:split], rows[split:]))
             if need <= half:
                 ts.header_style = header
@@ -267,30 +281,35 @@ def _fit_two_columns(rng: random.Random, language: str, tl: TableLayout, rows: l
     return None
 
 
-def _table_need(columns: list[Column], cells: list[list[Cell]], style: Style, header: Style,
+def table_need(columns: list[Column], cells: list[list[Cell]], style: Style, header: Style,
                 pad: float) -> float:
     total = 0.0
     for i, col in enumerate(columns):
         w = max([text_width(col.header, header)] + [text_width(r[i].text, r[i].style or style)
-                                                    for r in cells])
+                                                    for r in cells if not r[i].span])
         total += w + 2 * pad
     return total
 
 
-def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
-    page, frame = new_page(rng, language)
-    visit = draw_visit(rng, language)
-    panel = PANELS[options.get("panel") or choose_weighted(rng, PANEL_WEIGHTS)]
-    exam_name = rng.choice(panel.names)[1 if language == "zh" else 0]
-    specimen = panel.specimen[1 if language == "zh" else 0]
-    codes = pick_codes(rng, panel, int(options.get("min_rows", 8)), int(options.get("max_rows", 30)))
-    fmt = draw_row_format(rng, language)
-    p_abnormal = rng.choice((0.04, 0.12, 0.25, 0.4))
-    rows = draw_indicators(rng, visit, codes, p_abnormal, fmt)
+@dataclass
+class LabHeader:
+    """The patient/visit block of a lab report and where the examination name and time went."""
 
+    fields: list[Field]
+    top: float  # y below the letterhead, where the header grid starts
+    exam_in_title: bool
+    exam_time: Field
+    exam_time_in_header: bool
+
+
+def draw_header(page: Page, rng: random.Random, frame: PageFrame, visit: Visit, exam_name: str,
+                specimen: str) -> tuple[float, LabHeader]:
+    """Letterhead (with the examination name under the title on half of the reports) and the
+    header grid; returns the y below them."""
+    language = visit.language
     exam_in_title = rng.random() < 0.5
     title = phrase(rng, language, "lab_title")
-    y = letterhead(page, rng, frame, visit.hospital, title, exam_name if exam_in_title else "")
+    top = letterhead(page, rng, frame, visit.hospital, title, exam_name if exam_in_title else "")
 
     keys = ["Name", "Gender", "Age", "Department"]
     keys += rng.sample(["MRN", "Bed", "Barcode", "Requested By"], rng.randint(1, 4))
@@ -308,16 +327,40 @@ def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
     if rng.random() < 0.5:
         head.append(Field(label(rng, language, "Diagnosis"),
                           clinical.diagnosis(rng, language, visit.department), "Diagnosis"))
-    y = header_grid(page, rng, frame, y + frame.theme.body.size * 0.4, head)
-    y, template = draw_tables(page, rng, frame, y + frame.theme.body.size * 0.6, rows, language)
+    y = header_grid(page, rng, frame, top + frame.theme.body.size * 0.4, head)
+    return y, LabHeader(head, top, exam_in_title, exam_time, exam_time_in_header)
 
+
+def draw_footer(page: Page, rng: random.Random, frame: PageFrame, y: float, visit: Visit,
+                header: LabHeader) -> tuple[float, list[Field]]:
+    """Technician, reviewer, the examination time (unless in the header) and the report time;
+    returns the y below them and the fields (performed by and verified by first)."""
+    language = visit.language
     foot = [Field(label(rng, language, "Performed By"), visit.technician),
             Field(label(rng, language, "Verified By"), visit.reviewer)]
-    if not exam_time_in_header:
-        foot.append(exam_time)
+    if not header.exam_time_in_header:
+        foot.append(header.exam_time)
     foot.append(Field(label(rng, language, "Reported"), visit.when("reported")))
-    y_foot = y
     y = footer(page, rng, frame, y, foot, phrase(rng, language, "lab_note"))
+    return y, foot
+
+
+def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
+    page, frame = new_page(rng, language)
+    visit = draw_visit(rng, language)
+    panel = PANELS[options.get("panel") or choose_weighted(rng, PANEL_WEIGHTS)]
+    exam_name = rng.choice(panel.names)[1 if language == "zh" else 0]
+    specimen = panel.specimen[1 if language == "zh" else 0]
+    codes = pick_codes(rng, panel, int(options.get("min_rows", 8)), int(options.get("max_rows", 30)))
+    fmt = draw_row_format(rng, language)
+    p_abnormal = rng.choice((0.04, 0.12, 0.25, 0.4))
+    rows = draw_indicators(rng, visit, codes, p_abnormal, fmt)
+
+    y, header = draw_header(page, rng, frame, visit, exam_name, specimen)
+    y, template, tl = draw_tables(page, rng, frame, y + frame.theme.body.size * 0.6, rows, language)
+    y_foot = y
+    y, foot = draw_footer(page, rng, frame, y, visit, header)
+    head = header.fields
 
     watermark = rng.random() < 0.35
     finish(page, rng, frame, y, language, visit.hospital, watermark)
@@ -331,5 +374,6 @@ def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
     gt["Examination Name"] = exam_name  # printed in the header grid or under the title
     gt["Indicators"] = [r.gt() for r in rows]
     meta = {"template": f"lab-{template}", "panel": panel.key, "rows": len(rows),
-            "units": "us" if fmt.us_units else "si", "watermark": watermark, "stamp": stamped}
+            "units": "us" if fmt.us_units else "si", "watermark": watermark, "stamp": stamped,
+            "layout": table_conditions(rows, tl, 2 if template == "two-column" else 1)}
     return Built(page, gt, meta)

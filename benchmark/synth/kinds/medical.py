@@ -94,12 +94,12 @@ class PageFrame:
 
 
 def new_page(rng: random.Random, language: str, widths: tuple[int, ...] = (960, 1040, 1120, 1240),
-             body_px: tuple[float, float] = (15.5, 19.0)) -> tuple[Page, PageFrame]:
+             body_px: tuple[float, float] = (15.5, 19.0), serif: float = 0.35) -> tuple[Page, PageFrame]:
     width = rng.choice(widths)
     scale = width / 1000
     page = Page(width, int(width * 1.6))
     frame = PageFrame(width, int(width * rng.uniform(0.045, 0.08)), draw_theme(
-        rng, language, scale, body_px), language)
+        rng, language, scale, body_px, serif=serif), language)
     return page, frame
 
 

@@ -190,7 +190,7 @@ PANELS: dict[str, Panel] = {p.key: p for p in (
 )}
 
 
-def _draw_numeric(rng: random.Random, low: float, high: float, bound: str, abnormal: bool,
+def draw_numeric(rng: random.Random, low: float, high: float, bound: str, abnormal: bool,
                   tails: str = "both") -> float:
     width = high - low
     if bound == "upper":
@@ -243,7 +243,7 @@ def draw_values(rng: random.Random, codes: list[str], sex: str, p_abnormal: floa
         if a is None:
             continue
         low, high = a.range_for(sex)
-        values[code] = _draw_numeric(rng, low, high, a.bound, rng.random() < p_abnormal, a.tails)
+        values[code] = draw_numeric(rng, low, high, a.bound, rng.random() < p_abnormal, a.tails)
     _derive_cbc(values)
     _derive_chemistry(values)
     return values
