@@ -97,6 +97,7 @@ def tiny_qwen_vl(seed: int = 0, max_pixels: int = 112 * 112) -> tuple[Any, Any]:
     )
     torch.manual_seed(seed)
     model = Qwen2_5_VLForConditionalGeneration(cfg)
-    model.generation_config.eos_token_id = cfg.eos_token_id
+    # from the tokenizer: transformers 5.17's top-level Qwen2_5_VLConfig has no eos_token_id attribute
+    model.generation_config.eos_token_id = tok.convert_tokens_to_ids("<|im_end|>")
     model.generation_config.pad_token_id = tok.pad_token_id
     return model, processor
