@@ -1,4 +1,4 @@
-"""``medvie-bench rlvr …``: train (GRPO), sft, finalize, compare, convert, export, plot, ship.
+"""``medvie-bench rlvr …``: train (GRPO), sft, finalize, compare, holm, convert, export, plot, ship.
 
 Registered by ``benchmark.cli`` through ``add_subparser(sub)``; heavy imports happen inside the
 command functions only.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -66,11 +67,36 @@ def named_paths(items: list[str]) -> dict[str, Path]:
     return out
 
 
+def cmd_holm(args: argparse.Namespace) -> int:
+    from rlvr.compare import holm_across
+
+    results = {}
+    for path in args.results:
+        try:
+            results[Path(path).stem] = json.loads(Path(path).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"medvie-bench rlvr holm: {path}: {exc}", file=sys.stderr)
+            return 2
+    text = holm_across(results)
+    print(text)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    return 0
+
+
 def cmd_compare(args: argparse.Namespace) -> int:
     from rlvr.compare import compare_runs, markdown
 
     runs = named_paths(args.runs)
-    result = compare_runs(runs, n_resamples=args.n_resamples)
+    pairs = [tuple(p.split(":", 1)) for p in args.pair or []]
+    if any(len(p) != 2 for p in pairs):
+        print("medvie-bench rlvr compare: --pair expects A:B (run names)", file=sys.stderr)
+        return 2
+    try:
+        result = compare_runs(runs, n_resamples=args.n_resamples, pairs=pairs)  # type: ignore[arg-type]
+    except ValueError as exc:
+        print(f"medvie-bench rlvr compare: {exc}", file=sys.stderr)
+        return 2
     text = markdown(result)
     print(text)
     if args.out:
@@ -192,8 +218,15 @@ def add_subparser(sub: Any) -> None:
     cmp_ = rsub.add_parser("compare", help="P/R/F1 with bootstrap CIs and paired p-values")
     cmp_.add_argument("runs", nargs="+", help="NAME=RUN_DIR (the first is the reference)")
     cmp_.add_argument("--n-resamples", type=int, default=10_000)
+    cmp_.add_argument("--pair", action="append", metavar="A:B",
+                      help="a further comparison, delta = B − A (repeatable); Holm covers all F1 comparisons")
     cmp_.add_argument("--out", help="write JSON here (and a .md beside it)")
     cmp_.set_defaults(func=cmd_compare)
+
+    hl = rsub.add_parser("holm", help="one Holm family over the F1 comparisons of several compare --out files")
+    hl.add_argument("results", nargs="+", help="JSON files written by compare --out")
+    hl.add_argument("--out", help="write the Markdown table here")
+    hl.set_defaults(func=cmd_holm)
 
     ab = rsub.add_parser("ablations", help="training logs side by side: summary table and overlay plot")
     ab.add_argument("runs", nargs="+", help="NAME=OUTPUT_DIR of a training run")

@@ -3,7 +3,11 @@
 Reads each run directory's ``predictions.jsonl`` (per-document tp/fp/fn from the shared scorer),
 keeps the documents every run has finished, and reports micro P/R/F1 with percentile bootstrap
 CIs (``benchmark.stats.bootstrap_ci``) and paired bootstrap deltas/p-values against the first run
-(``benchmark.stats.paired_bootstrap``). Output: a Markdown table and a JSON file.
+(``benchmark.stats.paired_bootstrap``), plus any further ``pairs`` (e.g. RLVR vs SFT of one seed).
+Beside each F1 comparison: the minimum detectable ΔF1 of that pair (``min_detectable_delta``: 80 %
+power, two-sided α = 0.05, the pair's own replicate correlation) and the p-value Holm-adjusted over
+every F1 comparison of the call (one family: put every comparison of a results table in one call).
+Output: a Markdown table and a JSON file.
 """
 
 from __future__ import annotations
@@ -35,10 +39,38 @@ def _load(run_dir: Path) -> dict[str, tuple[int, int, int, int]]:
     return out
 
 
-def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0) -> dict[str, Any]:
+def _paired(a: Any, b: Any, n_resamples: int, seed: int) -> dict[str, Any]:
+    import math
+
+    from benchmark.stats import min_detectable_delta, paired_bootstrap
+
+    out: dict[str, Any] = {}
+    for metric in METRICS:
+        pb = paired_bootstrap(a, b, metric=metric, n_resamples=n_resamples, seed=seed)
+        out[metric] = {"delta": float(pb.delta), "low": float(pb.low), "high": float(pb.high), "p": float(pb.p_value)}
+        if metric == "f1":
+            rho = pb.correlation if math.isfinite(pb.correlation) else 0.0
+            mde = min_detectable_delta(a, metric, correlation=rho, n_resamples=min(n_resamples, 2_000), seed=seed)
+            out[metric]["mde"] = float(mde.delta)
+    return out
+
+
+def _holm_f1(result: dict[str, Any]) -> None:
+    """``p_holm`` on every F1 comparison: Holm over all of them (vs the first run and extra pairs)."""
+    from benchmark.stats import holm
+
+    entries = [d["f1"] for d in result["vs_first"].values()] + [d["f1"] for d in result["pairs"].values()]
+    for entry, adjusted in zip(entries, holm([e["p"] for e in entries]) if entries else [], strict=True):
+        entry["p_holm"] = float(adjusted)
+
+
+def compare_runs(
+    runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0, pairs: list[tuple[str, str]] | None = None
+) -> dict[str, Any]:
+    """``pairs``: further (a, b) comparisons, delta = b − a, by run name."""
     import numpy as np
 
-    from benchmark.stats import bootstrap_ci, paired_bootstrap
+    from benchmark.stats import bootstrap_ci
 
     loaded = {name: _load(path) for name, path in runs.items()}
     common = sorted(set.intersection(*(set(c) for c in loaded.values())))
@@ -47,7 +79,10 @@ def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0
     full = {n: np.array([c[d] for d in common], dtype=np.int64) for n, c in loaded.items()}
     arrays = {n: a[:, :3] for n, a in full.items()}
     names = list(runs)
-    result: dict[str, Any] = {"n_docs": len(common), "docs": common, "models": {}, "vs_first": {}}
+    for a, b in pairs or ():
+        if a not in runs or b not in runs:
+            raise ValueError(f"pair {a}:{b} names a run that is not compared ({', '.join(runs)})")
+    result: dict[str, Any] = {"n_docs": len(common), "docs": common, "models": {}, "vs_first": {}, "pairs": {}}
     for n in names:
         row: dict[str, Any] = {}
         tp, fp, fn = (int(x) for x in arrays[n].sum(axis=0))
@@ -62,23 +97,28 @@ def compare_runs(runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0
             }
         result["models"][n] = row
     for n in names[1:]:
-        result["vs_first"][n] = {}
-        for metric in METRICS:
-            pb = paired_bootstrap(
-                arrays[names[0]], arrays[n], metric=metric, n_resamples=n_resamples, seed=seed
-            )
-            result["vs_first"][n][metric] = {
-                "delta": float(pb.delta),
-                "low": float(pb.low),
-                "high": float(pb.high),
-                "p": float(pb.p_value),
-            }
+        result["vs_first"][n] = _paired(arrays[names[0]], arrays[n], n_resamples, seed)
+    for a, b in pairs or ():
+        result["pairs"][f"{b} − {a}"] = _paired(arrays[a], arrays[b], n_resamples, seed)
+    _holm_f1(result)
     return result
 
 
-def markdown(result: dict[str, Any]) -> str:
+def _delta_rows(deltas: dict[str, Any]) -> list[str]:
     from benchmark.stats import format_p
 
+    rows = []
+    for n, d in deltas.items():
+        cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], "
+                 f"{format_p(d[m]['p'], named=True)}" for m in METRICS]
+        f1 = d["f1"]
+        extra = [f"{f1['mde']:.3f}" if "mde" in f1 else "—",
+                 format_p(f1["p_holm"], named=True) if "p_holm" in f1 else "—"]
+        rows.append(f"| {n} | {' | '.join(cells + extra)} |")
+    return rows
+
+
+def markdown(result: dict[str, Any]) -> str:
     lines = [
         f"Documents in common: {result['n_docs']}",
         "",
@@ -90,17 +130,39 @@ def markdown(result: dict[str, Any]) -> str:
         lines.append(
             f"| {n} | {' | '.join(cells)} | {row['tp']}/{row['fp']}/{row['fn']} | {row['mean_tokens_out']:.1f} |"
         )
+    header = ["| {} | ΔF1 [95% CI], p | ΔP [95% CI], p | ΔR [95% CI], p | min. detectable ΔF1 | F1 p (Holm) |",
+              "|---|---|---|---|---|---|"]
     if result["vs_first"]:
         first = next(iter(result["models"]))
-        lines += [
-            "",
-            f"Paired bootstrap against {first} (delta = model − {first}):",
-            "",
-            "| model | ΔF1 [95% CI], p | ΔP [95% CI], p | ΔR [95% CI], p |",
-            "|---|---|---|---|",
-        ]
-        for n, d in result["vs_first"].items():
-            cells = [f"{d[m]['delta']:+.3f} [{d[m]['low']:+.3f}, {d[m]['high']:+.3f}], "
-                     f"{format_p(d[m]['p'], named=True)}" for m in METRICS]
-            lines.append(f"| {n} | {' | '.join(cells)} |")
+        lines += ["", f"Paired bootstrap against {first} (delta = model − {first}):", "",
+                  header[0].format("model"), header[1], *_delta_rows(result["vs_first"])]
+    if result.get("pairs"):
+        lines += ["", "Further pairs (delta = b − a):", "", header[0].format("pair"), header[1],
+                  *_delta_rows(result["pairs"])]
+    if result["vs_first"] or result.get("pairs"):
+        lines += ["", "Minimum detectable ΔF1: 80 % power, two-sided α = 0.05, from the reference run's bootstrap SE "
+                  "and the pair's replicate correlation. Holm: over every F1 comparison above."]
+    return "\n".join(lines) + "\n"
+
+
+def holm_across(results: dict[str, dict[str, Any]]) -> str:
+    """One Holm family over every F1 comparison of several ``compare_runs`` results (name → result):
+    the adjustment the README's claims need when they rest on more than one table."""
+    from benchmark.stats import format_p, holm
+
+    rows = []
+    for name, result in results.items():
+        for group in ("vs_first", "pairs"):
+            first = next(iter(result["models"]), "") if group == "vs_first" else ""
+            for label, d in result.get(group, {}).items():
+                f1 = d["f1"]
+                rows.append((name, f"{label} − {first}" if first else label, f1["delta"], f1.get("mde"), f1["p"]))
+    adjusted = holm([r[4] for r in rows]) if rows else []
+    lines = [f"Holm over all {len(rows)} F1 comparisons of {len(results)} tables", "",
+             "| table | comparison | ΔF1 | min. detectable ΔF1 | p | p (Holm, all tables) |",
+             "|---|---|---|---|---|---|"]
+    for (name, label, delta, mde, p), p_holm in zip(rows, adjusted, strict=True):
+        mde_text = f"{mde:.3f}" if mde is not None else "—"
+        lines.append(f"| {name} | {label} | {delta:+.3f} | {mde_text} | {format_p(p, named=True)} | "
+                     f"{format_p(float(p_holm), named=True)} |")
     return "\n".join(lines) + "\n"

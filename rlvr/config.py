@@ -67,6 +67,19 @@ class DataSettings(_Strict):
         default_factory=list,
         description="extra task folders or files (as --include-path), relative to the config file",
     )
+    examples: bool = Field(
+        default=True, description="false: field descriptions without example values (medvie-bench run --examples off)"
+    )
+    ocr_engine: Literal["gold", "rapidocr", "tesseract"] = Field(
+        default="gold",
+        description="the OCR text in the prompt: the generator's gold text, or an engine's reading of the page image "
+        "(cached; the evaluation spec must read the same: ocr_engine in the model spec)",
+    )
+    matched_to: str | None = Field(
+        default=None,
+        description="SFT only: train on exactly the prompts the GRPO run in this output_dir was rewarded on "
+        "(its seen_prompts.jsonl), each with the gold answer of its queried keys (data-matched SFT)",
+    )
 
     @field_validator("tasks", mode="before")
     @classmethod

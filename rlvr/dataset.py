@@ -7,9 +7,13 @@ prompt seed). Columns:
 - ``prompt``: chat messages. Text mode (CPU recipe): the gold OCR text in the prompt, string
   contents. Image mode (VLM recipe): structured contents with an image placeholder and an
   ``image`` column holding the page (TRL's GRPOTrainer puts the image into the placeholder).
-- ``gt``: the gold JSON (string), ``queried_keys``: JSON list of the queried top-level keys or
-  ``null`` (= all), ``thinking``, ``list_matching``, ``value_rules`` (JSON), ``doc_id``,
-  ``keys`` (the sampling, e.g. ``random:3``).
+- ``gt``: the gold JSON (string), ``queried_keys``: JSON list of the queried keys or ``null``
+  (= all), ``thinking``, ``list_matching``, ``value_rules`` (JSON), ``scalar_paths`` (JSON: the
+  schema's scalar fields, for the reward's one-value rule), ``doc_id``, ``keys`` (the sampling,
+  e.g. ``random:3``).
+
+``examples=False`` builds the prompts from ``benchmark.prompts.without_examples(task)`` (field
+descriptions without example values), as ``medvie-bench run --examples off`` does.
 
 Only ``build_rows`` is torch-free; ``build_dataset`` needs the ``datasets`` package.
 """
@@ -23,8 +27,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.documents import Document
-from benchmark.prompts import KeySampling, build_prompt
-from benchmark.scoring import restrict
+from benchmark.prompts import KeySampling, build_prompt, without_examples
+from benchmark.scoring import restrict, scalar_paths
 from benchmark.tasks import TaskRegistry, load_documents
 from benchmark.tasks.spec import TaskSpec
 
@@ -61,6 +65,7 @@ def build_rows(
     use_ocr: bool = True,
     seed: int = 0,
     max_answer_chars: int | None = None,
+    examples: bool = True,
 ) -> list[dict[str, Any]]:
     """Rows for every document × repeat (plain dicts; see the module docstring). With
     ``max_answer_chars``, rows whose gold answer (restricted to the queried keys) is longer are
@@ -69,12 +74,14 @@ def build_rows(
     sampling = KeySampling.parse(keys)
     full = KeySampling.parse("all")
     rules = json.dumps(task.value_rules(), sort_keys=True)
+    scalars = json.dumps(sorted(scalar_paths(task.fields)), ensure_ascii=False)
+    prompt_task = task if examples else without_examples(task)
     rows = []
     for rep in range(repeats):
         for doc in docs:
             chosen = full if rng.random() < full_schema_fraction else sampling
             prompt = build_prompt(
-                task,
+                prompt_task,
                 doc,
                 sampling=chosen,
                 thinking=thinking,
@@ -95,6 +102,7 @@ def build_rows(
                 "thinking": thinking,
                 "list_matching": task.scoring.list_matching,
                 "value_rules": rules,
+                "scalar_paths": scalars,
                 "doc_id": doc.id,
                 "keys": str(chosen),
             }
@@ -143,6 +151,19 @@ def build_dataset(rows: list[dict[str, Any]], max_pixels: int | None = None) -> 
     return Dataset.from_list(rows)
 
 
+def gold_answer(gt: dict[str, Any], queried_keys: list[str] | None) -> str:
+    """The answer the reward counts as right: the gold restricted to the queried keys (row keys as
+    top-level members), as JSON."""
+    return json.dumps(restrict(gt, queried_keys), ensure_ascii=False)
+
+
+def _sft_row(prompt: Any, answer: str, doc_id: str, thinking: bool, use_image: bool) -> dict[str, Any]:
+    if thinking:
+        answer = f"<think> </think><answer>{answer}</answer>"
+    content: Any = answer if not use_image else [{"type": "text", "text": answer}]
+    return {"prompt": prompt, "completion": [{"role": "assistant", "content": content}], "doc_id": doc_id}
+
+
 def sft_rows(
     task: TaskSpec,
     docs: list[Document],
@@ -151,25 +172,29 @@ def sft_rows(
     use_image: bool = False,
     use_ocr: bool = True,
     seed: int = 0,
+    keys: str = "all",
+    repeats: int = 1,
+    examples: bool = True,
 ) -> list[dict[str, Any]]:
-    """JSON-SFT rows: the full-schema prompt and the gold JSON as the assistant's answer."""
+    """JSON-SFT rows: the prompt of each document × repeat with ``keys`` sampling (default: the full
+    schema, i.e. JSON-SFT-100) and the gold JSON of the queried keys as the assistant's answer."""
+    by_id = {d.id: d for d in docs}
     rows = []
-    for row, doc in zip(
-        build_rows(
-            task, docs, keys="all", thinking=False, use_image=use_image, use_ocr=use_ocr, seed=seed
-        ),
-        docs,
-        strict=True,
+    for row in build_rows(
+        task, docs, keys=keys, thinking=False, use_image=use_image, use_ocr=use_ocr, seed=seed,
+        repeats=repeats, examples=examples,
     ):
-        answer = json.dumps(doc.gt, ensure_ascii=False)
-        if thinking:
-            answer = f"<think> </think><answer>{answer}</answer>"
-        content: Any = answer if not use_image else [{"type": "text", "text": answer}]
-        rows.append(
-            {
-                "prompt": row["prompt"],
-                "completion": [{"role": "assistant", "content": content}],
-                "doc_id": doc.id,
-            }
-        )
+        doc = by_id[row["doc_id"]]
+        queried = None if row["queried_keys"] is None else json.loads(row["queried_keys"])
+        rows.append(_sft_row(row["prompt"], gold_answer(doc.gt, queried), doc.id, thinking, use_image))
+    return rows
+
+
+def matched_sft_rows(seen: list[dict[str, Any]], *, thinking: bool = False) -> list[dict[str, Any]]:
+    """Data-matched SFT: exactly the prompts a GRPO run was rewarded on (``rlvr.seen``), in the order
+    it saw them, each with the answer its reward counted as right (text prompts only)."""
+    rows = []
+    for s in seen:
+        queried = None if s["queried_keys"] is None else json.loads(s["queried_keys"])
+        rows.append(_sft_row(s["prompt"], gold_answer(json.loads(s["gt"]), queried), s["doc_id"], thinking, False))
     return rows

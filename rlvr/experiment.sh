@@ -14,35 +14,12 @@ N3=${N3:-$N2}   # keys=all, thinking on vs off (same documents as N2, so the lea
 STEPS=${STEPS:-"train eval1 sft ablations eval2 eval3 eval4"}
 OUT=${OUT:-leaderboard/runs/rlvr-eval}
 
-train() {  # train CONFIG [train|sft] [MAX_STEPS]: skipped when final/ already holds that many steps
-  local cfg=rlvr/configs/$1.yaml
-  if python - "$cfg" "${3:-}" <<'PY'
-import json, sys
-from pathlib import Path
-from rlvr.config import load_config
-cfg = load_config(sys.argv[1])
-meta = Path(cfg.output_dir) / "final" / "metadata.json"
-want = int(sys.argv[2] or cfg.trainer.get("max_steps", 0))
-done = meta.is_file() and (Path(cfg.output_dir) / "final" / "adapter.gguf").is_file()
-sys.exit(0 if done and json.loads(meta.read_text())["global_step"] >= want else 1)
-PY
-  then echo "== $1: already trained"; return; fi
-  echo "== training $1"
-  medvie-bench rlvr "${2:-train}" --config "$cfg" ${3:+--max-steps "$3"}
-}
-
-evaluate() {  # evaluate TASK N KEYS THINKING MODEL...
-  local task=$1 n=$2 keys=$3 thinking=$4; shift 4
-  for m in "$@"; do
-    medvie-bench run --model "$m" --model-path rlvr/specs --task "$task" --split test --limit "$n" \
-      --keys "$keys" --thinking "$thinking" --out "$OUT" --quiet
-  done
-}
+source rlvr/experiment_lib.sh  # train, evaluate
 
 for step in $STEPS; do
   case $step in
     train)
-      train cpu-qwen2.5-0.5b train 40   # 40 of the config's 60 steps (CPU time); lr decays over 60
+      train cpu-qwen2.5-0.5b train 40   # 40 of the config's 60 steps (CPU time); --max-steps 40 also set the lr schedule to 40 steps from the resume on
       medvie-bench rlvr ship --final runs/rlvr/cpu-qwen2.5-0.5b/final --dest rlvr/checkpoints/qwen2.5-0.5b-rlvr ;;
     eval1)
       evaluate med-lab-en-header "$N1" random:3 off rules qwen2.5-0.5b-local qwen2.5-0.5b-rlvr ;;

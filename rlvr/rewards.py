@@ -3,14 +3,17 @@
 ``reward_func(prompts, completions, **dataset_columns) -> list[float]``: ``completions`` are
 strings (text datasets) or chat message lists (conversational datasets); extra dataset columns
 arrive as keyword lists, one entry per completion. The columns used here are ``gt`` (the gold JSON
-as a string) and ``queried_keys`` (JSON list of the queried top-level keys, or ``null`` = all),
-plus the optional ``thinking`` (bool), ``list_matching`` and ``value_rules`` (JSON string).
+as a string) and ``queried_keys`` (JSON list of the queried keys, or ``null`` = all), plus the
+optional ``thinking`` (bool), ``list_matching``, ``value_rules`` and ``scalar_paths`` (JSON strings;
+``scalar_paths``: a list given for one of these fields is one wrong value, as in evaluation runs).
 
 - ``format_reward``: 1.0 when the output follows the mode (``<think>…</think><answer>JSON
   </answer>`` with thinking; a JSON object with no think/answer tags without), else 0.0.
 - ``match_reward``: a·P + (1−a)·R over flattened key/value pairs, with counts from
   ``benchmark.scoring.score_document`` (the benchmark's own matcher; nothing is re-implemented
-  here). 0.0 when nothing is predicted or the output does not parse.
+  here). P is 0 when nothing is predicted but something was to be found, or the output does not
+  parse; when the queried keys are all absent from the gold (``schema:K`` sampling), leaving them
+  out is right (P = R = 1) and any value is a false positive (P = 0, R = 1).
 
 The paper's reward is r = r_format + a·P + (1−a)·R: pass both functions to ``GRPOTrainer``.
 """
@@ -88,12 +91,16 @@ def score_completion(
     queried_keys: list[str] | str | None = None,
     list_matching: str = "align",
     value_rules: dict[str, str] | str | None = None,
+    scalar_paths: list[str] | str | None = None,
 ) -> tuple[float, float, int, int, int]:
     """(P, R, tp, fp, fn) of one output against its gold, with the benchmark's scorer.
 
-    P and R are 0 when the output does not parse or predicts no pair (no free reward)."""
+    No free reward: P and R are 0 when the output does not parse, and P is 0 when it predicts no
+    pair while the gold has some. Nothing to find (the queried keys are absent from the gold): R = 1,
+    and P = 1 for an answer that leaves them out, 0 for one that gives values."""
     gold = _json(gt) if isinstance(gt, str) else gt
     rules = _json(value_rules) if isinstance(value_rules, str) else value_rules
+    scalars = _keys(scalar_paths)
     parsed = parse_output(text)
     counts = score_document(
         gold,
@@ -102,10 +109,14 @@ def score_completion(
         list_matching=list_matching,  # type: ignore[arg-type]
         value_rules=rules,
         parse_error=parsed.error,
+        scalar_paths=frozenset(scalars) if scalars else None,
     )
     tp, fp, fn = counts.tp, counts.fp, counts.fn
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
+    if parsed.value is None:
+        return 0.0, 0.0, tp, fp, fn
+    nothing_to_find = tp + fn == 0
+    p = tp / (tp + fp) if tp + fp else (1.0 if nothing_to_find else 0.0)
+    r = tp / (tp + fn) if tp + fn else 1.0
     return p, r, tp, fp, fn
 
 
@@ -132,6 +143,7 @@ def make_match_reward(a: float = 0.5):
                 queried_keys=_column(kwargs, "queried_keys", i),
                 list_matching=_column(kwargs, "list_matching", i, "align") or "align",
                 value_rules=_column(kwargs, "value_rules", i),
+                scalar_paths=_column(kwargs, "scalar_paths", i),
             )
             out.append(a * p + (1.0 - a) * r)
         return out
@@ -160,6 +172,7 @@ def _pr_logger(which: int, name: str):
                 queried_keys=_column(kwargs, "queried_keys", i),
                 list_matching=_column(kwargs, "list_matching", i, "align") or "align",
                 value_rules=_column(kwargs, "value_rules", i),
+                scalar_paths=_column(kwargs, "scalar_paths", i),
             )[which]
             for i, c in enumerate(completions)
         ]

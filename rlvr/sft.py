@@ -1,7 +1,9 @@
 """JSON-SFT baseline: TRL ``SFTTrainer`` on the same training documents as RLVR.
 
 Prompt = the full-schema prompt of ``benchmark.prompts.build_prompt`` (same input mode), target =
-the gold JSON (``json.dumps(gt)``), loss on the completion only. Same base, LoRA, log and
+the gold JSON (``json.dumps(gt)``), loss on the completion only. With ``data.keys`` sampling, the
+prompt queries those keys and the target is the gold of the queried keys; with ``data.matched_to``
+the rows are the prompts a GRPO run saw (``rlvr.seen``: the data-matched SFT). Same base, LoRA, log and
 ``final/`` layout (adapter, ``metadata.json``, ``adapter.gguf``) as ``rlvr.train``.
 """
 
@@ -11,12 +13,20 @@ from pathlib import Path
 from typing import Any
 
 from rlvr.config import TrainConfig
-from rlvr.dataset import build_dataset, sft_rows
+from rlvr.dataset import build_dataset, matched_sft_rows, sft_rows
+from rlvr.seen import read_seen
 from rlvr.train import build_trainer, rows_for_tasks, train_and_finish, trainer_args
 
 
 def sft_training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
-    return rows_for_tasks(cfg, sft_rows)
+    """JSON-SFT rows: ``data.keys`` × ``data.repeats`` prompts per document (default: the full schema
+    once, JSON-SFT-100), or, with ``data.matched_to``, exactly the prompts that GRPO run saw."""
+    d = cfg.data
+    if d.matched_to:
+        if d.input != "ocr":
+            raise ValueError(f"{cfg.path}: data.matched_to needs data.input: ocr (the seen prompts hold no images)")
+        return matched_sft_rows(read_seen(Path(d.matched_to)), thinking=d.thinking)
+    return rows_for_tasks(cfg, sft_rows, keys=d.keys, repeats=d.repeats)
 
 
 def train_sft(

@@ -23,6 +23,7 @@ from typing import Any
 from rlvr.config import TrainConfig
 from rlvr.dataset import build_dataset, build_rows, load_task_docs, rows_hash
 from rlvr.rewards import format_reward, make_match_reward, precision_metric, recall_metric
+from rlvr.seen import SEEN_NAME, recording
 
 PACKAGED_PREFIX = "packaged:"
 LOG_NAME = "train_log.jsonl"
@@ -115,6 +116,10 @@ def rows_for_tasks(cfg: TrainConfig, builder: Any, **options: Any) -> list[dict[
     include = [base / p for p in d.include_paths]
     for name in d.tasks:
         task, docs = load_task_docs(name, d.split, d.limit, include)
+        if d.ocr_engine != "gold" and d.input != "image":
+            from benchmark.ocr import apply_ocr
+
+            docs = [apply_ocr(doc, d.ocr_engine) for doc in docs]  # cached on disk per image
         rows += builder(
             task,
             docs,
@@ -122,6 +127,7 @@ def rows_for_tasks(cfg: TrainConfig, builder: Any, **options: Any) -> list[dict[
             use_image=d.input in ("image", "image+ocr"),
             use_ocr=d.input in ("ocr", "image+ocr"),
             seed=d.seed,
+            examples=d.examples,
             **options,
         )
     return rows
@@ -302,9 +308,10 @@ def train_grpo(
     dataset = build_dataset(rows, cfg.model.max_pixels)
     weights = [cfg.reward.format_weight, cfg.reward.match_weight, 0.0, 0.0]
     args = trainer_args(GRPOConfig, cfg, out, 5, reward_weights=weights)
+    match = recording(make_match_reward(cfg.reward.a), out / SEEN_NAME)  # for the data-matched SFT
     trainer = build_trainer(
         GRPOTrainer, cfg, args, dataset, out, model, processing_class,
-        reward_funcs=[format_reward, make_match_reward(cfg.reward.a), precision_metric, recall_metric],
+        reward_funcs=[format_reward, match, precision_metric, recall_metric],
     )
     return train_and_finish(trainer, cfg, rows, out)
 
