@@ -36,15 +36,21 @@ export PIP_DISABLE_PIP_VERSION_CHECK=1
 # Rapids and later) inside a VM that does not grant the AMX tile state, its AMX kernels die with a
 # general protection fault on the first prompt of more than a few tokens (seen on this project's
 # machines, 2026-12-04): build without AMX; every other instruction set stays native.
+# The multimodal library (mtmd, LLAVA_BUILD) is not used here (text models only; llama_cpp imports
+# it lazily): skipping it shortens the compile.
 no_amx="-mno-amx-tile -mno-amx-int8 -mno-amx-bf16"
+export CMAKE_ARGS="${CMAKE_ARGS:-} -DLLAVA_BUILD=OFF"
 if grep -q amx_tile /proc/cpuinfo 2>/dev/null; then
-  export CMAKE_ARGS="${CMAKE_ARGS:-} -DCMAKE_C_FLAGS='${no_amx}' -DCMAKE_CXX_FLAGS='${no_amx}'"
+  export CMAKE_ARGS="${CMAKE_ARGS} -DCMAKE_C_FLAGS='${no_amx}' -DCMAKE_CXX_FLAGS='${no_amx}'"
 fi
-# torch first and pinned: 2.13.0 is the CPU build this project's machines have on local disk.
+# torch first and pinned (test mode): 2.13.0 is the CPU build this project's machines have on local disk.
 extras="datasets,ocr,local-models"
 if [ "$mode" = "test" ]; then
   extras="$extras,test,rlvr"
 fi
-"$py" -m pip install -q "torch==2.13.0" 2>&1 | grep -v "Running pip as the 'root'" || true
+# Only the test extras (rlvr, hf) need torch; a plain install does without it.
+if [ "$mode" = "test" ]; then
+  "$py" -m pip install -q "torch==2.13.0" 2>&1 | grep -v "Running pip as the 'root'" || true
+fi
 "$py" -m pip install -q -e ".[${extras}]" 2>&1 | grep -v "Running pip as the 'root'" || true
 "$py" -c "import benchmark" && echo "setup: medvie-bench installed (${mode})"
