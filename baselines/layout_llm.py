@@ -13,7 +13,8 @@ tables. Two modes (``options.mode``):
 Repetition guard: the token budget scales with the number of table rows
 (``base_tokens + tokens_per_row * rows``, capped by the LLM spec's ``max_tokens``), the LLM spec's
 stop sequences and penalties apply, repeated list items beyond the table's row count are dropped,
-and an answer that does not parse falls back to the rules' result for that document.
+and an answer that does not parse falls back to the rules' result for that document (an LLM
+that fails outright also falls back, with its error kept on the record).
 
 Generation is delegated to the adapter of the model spec named in ``options.llm`` (e.g.
 ``qwen2.5-0.5b-local``, a managed llama.cpp server), created through the model registry.
@@ -60,19 +61,19 @@ def table_block(layout: Layout, item_fields: list[FieldSpec]) -> tuple[str, int]
 
 
 def layout_text(layout: Layout, item_fields: list[FieldSpec] | None, skip_tables: bool) -> tuple[str, int]:
-    """The page as text: lines outside tables as tab-joined boxes; the table block (or nothing
-    when ``skip_tables``) where the first table starts. Returns (text, table rows)."""
-    inside = layout.table_line_ids
+    """The page as text: the boxes no table used, line by line and tab-joined; the table block
+    (or nothing when ``skip_tables``) where the first table starts. Returns (text, table rows)."""
+    used = layout.table_box_ids
     first = min((t.header_line for t in layout.tables), default=None)
     out: list[str] = []
     rows = 0
     for i, line in enumerate(layout.lines):
-        if i in inside:
-            if i == first and not skip_tables and item_fields:
-                block, rows = table_block(layout, item_fields)
-                out.append(block)
-            continue
-        out.append(line.text("\t"))
+        if i == first and not skip_tables and item_fields:
+            block, rows = table_block(layout, item_fields)
+            out.append(block)
+        rest = [b.text for b in line.boxes if b.index not in used]
+        if rest:
+            out.append("\t".join(rest))
     if first is None and not skip_tables:
         rows = sum(1 for line in layout.lines if len(line.boxes) >= 3)
     return "\n".join(out), rows
@@ -153,8 +154,10 @@ class LayoutLLMAdapter:
         if gen.error_kind == "truncated" or gen.finish_reason == "length":
             gen.error_kind, gen.finish_reason = None, "length"  # the rules' fallback answered
         elif gen.error_kind:
-            gen.raw = json.dumps(rules_out, ensure_ascii=False)  # the LLM failed: rules' answer
-            gen.error_kind = gen.error = None
+            # the LLM failed: the rules' answer is scored, and the failure stays on the record (counted,
+            # shown, retried on resume) instead of passing for an LLM answer
+            gen.raw = json.dumps(rules_out, ensure_ascii=False)
+            gen.error = f"{gen.error} (answered by the layout rules instead)"
         gen.latency_s = time.perf_counter() - start
         return gen
 

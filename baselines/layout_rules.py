@@ -67,21 +67,43 @@ _REPORT_TITLE = re.compile(r"报告|报表|化验单|检验单|记录|report|res
 _EXAM_NAME_KEY = re.compile(r"(exam|test|panel).*name|检验项目|检查项目|检查名称", re.I)
 
 
+_PANEL_REPORT = re.compile(r"^(?P<name>.{2,16}?)\s*(?:检验|化验|检测|检查)?(?:报告单|报告|结果单|化验单|检验单)$|"
+                           r"^(?P<en>.{4,40}?)\s+(?:test\s+)?report$", re.I)
+_GENERIC_PANEL = re.compile(r"^(?:临床|医学|门诊|住院|急诊|检验|化验|检查|实验室|检验科|临床检验|医学检验|"
+                            r"laboratory|lab|medical|clinical|test|pathology)$", re.I)
+
+
+def _panel_of_title(text: str) -> str | None:
+    """The panel a report title names (``血常规检验报告单`` → ``血常规``, ``Urinalysis Report`` →
+    ``Urinalysis``); None for a generic title (``临床检验报告单``)."""
+    m = _PANEL_REPORT.match(text)
+    if not m:
+        return None
+    name = (m.group("name") or m.group("en") or "").strip()
+    if not name or _GENERIC_PANEL.match(name) or _INSTITUTION.search(name):
+        return None
+    return name
+
+
 def title_exam_name(layout: Layout) -> str | None:
     """A report's panel name printed as a subtitle in the title block (``血常规``, ``Urinalysis``):
     the last one-box line above the first labelled line that names neither an institution nor the
-    report itself and carries no colon or number run."""
-    found = None
+    report itself and carries no colon or number run; else the panel a report title names
+    (:func:`_panel_of_title`)."""
+    found = titled = None
     for line in layout.lines:
         text = line.text(" ").strip()
         if re.search(r"[:：]", text):
             break
         if len(line.boxes) != 1 or not 2 <= len(text) <= 40 or re.search(r"\d{3,}", text):
             continue
-        if _INSTITUTION.search(text) or _REPORT_TITLE.search(text):
+        if _INSTITUTION.search(text):
+            continue
+        if _REPORT_TITLE.search(text):
+            titled = titled or _panel_of_title(text)
             continue
         found = text
-    return found
+    return found or titled
 
 
 def ocr_boxes(doc: Document) -> list[OcrLine]:
@@ -196,7 +218,7 @@ def extract_layout(doc: Document, fields: list[FieldSpec], layout: Layout | None
     aliases = key_aliases(fields)
     out: dict[str, Any] = {}
     if aliases:
-        pairs = header_pairs(layout.lines, all_labels(aliases), skip=layout.table_line_ids)
+        pairs = header_pairs(layout.lines, all_labels(aliases), skip_boxes=layout.table_box_ids)
         out.update(assign(pairs, aliases, {k: list(v) for k, v in SECONDARY.items()}))
     for f in fields:
         if f.type == "list" and f.fields:

@@ -1,7 +1,10 @@
 """Layout analysis of OCR boxes for extraction without (or before) a language model.
 
 - :mod:`baselines.layout.lines`: deskew the page from the boxes and group them into lines;
-- :mod:`baselines.layout.table`: find indicator tables (header row, columns, side-by-side halves);
+- :mod:`baselines.layout.table`: find indicator tables (header row, columns, rows, repairs);
+- :mod:`baselines.layout.groups`: table groups side by side, each read in its own frame;
+- :mod:`baselines.layout.freerows`: indicator rows on pages where no header row was read;
+- :mod:`baselines.layout.values`: result shapes and marks implied by reference ranges;
 - :mod:`baselines.layout.header`: ``label: value`` pairs outside the tables;
 - :mod:`baselines.layout.normalize`: OCR artefacts (units, arrows and flags, full-width forms).
 
@@ -25,7 +28,13 @@ class Layout:
 
     @property
     def table_line_ids(self) -> set[int]:
+        """Lines from a table's header row through its last row."""
         return table_lines(self.tables)
+
+    @property
+    def table_box_ids(self) -> set[int]:
+        """OCR boxes that a table used (its titles and the boxes of its rows)."""
+        return {i for t in self.tables for i in t.boxes}
 
     def text(self, sep: str = "\t") -> str:
         return lines_text(self.lines, sep)

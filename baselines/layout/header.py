@@ -22,8 +22,10 @@ from baselines.layout.normalize import label_key
 # examination time) are used only when no primary label of that key is on the page.
 EXTRA_ALIASES: dict[str, tuple[str, ...]] = {
     "Name": ("patient's name", "name of patient", "受检者", "病人", "患者"),
-    "Department": ("ward/dept", "requesting dept", "dept.", "ward/department", "科 别", "病区", "就诊科室", "开单科室"),
-    "Examination Name": ("test panel", "panel", "检验目的", "检查目的", "送检项目", "项目名称"),
+    "Department": ("ward/dept", "requesting dept", "dept.", "ward/department", "科 别", "病区", "就诊科室", "开单科室",
+                   "临床科室", "病人科室", "申请部门", "送检部门", "申请科别"),
+    "Examination Name": ("test panel", "panel", "检验目的", "检查目的", "送检项目", "项目名称", "医嘱项目", "医嘱名称",
+                         "申请项目", "检验组合", "组合名称", "检验名称"),
     "Examination Time": ("test date", "tested", "exam date", "date of exam", "date tested", "检查日期", "检验日期",
                          "检测时间", "测定时间"),
     "Sample Collection Time": ("collection time", "specimen collected", "collection date", "sample time",
@@ -102,14 +104,16 @@ def _first_label_start(text: str, labels: tuple[str, ...]) -> int:
     return min(starts) if starts else len(text)
 
 
-def header_pairs(lines: Sequence[Line], labels: tuple[str, ...], skip: set[int] | None = None) -> list[Pair]:
-    """All label/value pairs of the lines not in ``skip`` (table lines), in page order."""
+def header_pairs(lines: Sequence[Line], labels: tuple[str, ...], skip: set[int] | None = None,
+                 skip_boxes: set[int] | None = None) -> list[Pair]:
+    """All label/value pairs of the lines not in ``skip`` (table lines), leaving out the boxes in
+    ``skip_boxes`` (those a table used), in page order."""
     known = {label_key(lbl) for lbl in labels}
     pairs: list[Pair] = []
     for li, line in enumerate(lines):
         if skip and li in skip:
             continue
-        boxes = line.boxes
+        boxes = [b for b in line.boxes if not skip_boxes or b.index not in skip_boxes]
         for bi, box in enumerate(boxes):
             found = split_pairs(box.text, labels)
             nxt = boxes[bi + 1].text if bi + 1 < len(boxes) else ""
@@ -137,6 +141,29 @@ def all_labels(key_aliases: dict[str, list[str]]) -> tuple[str, ...]:
     return tuple(sorted(labels))
 
 
+def _misread_label(k: str, aliases: Sequence[str], others: Sequence[str], by_label: dict[str, str]) -> str | None:
+    """A label (Chinese, three characters or more; else five) with one character misread
+    (``送检料室``, ``Palient``): the key of the one known label (schema alias or distractor) it
+    differs from in one character other than the last; None when that label is a distractor."""
+    if len(k) < (3 if re.search(r"[\u4e00-\u9fff]", k) else 5):
+        return None
+    near = {a for a in (*aliases, *others) if len(a) == len(k) and a[-1] == k[-1]
+            and sum(x != y for x, y in zip(a, k, strict=True)) == 1}
+    return by_label.get(near.pop()) if len(near) == 1 else None
+
+
+# OCR's misreadings inside values of one key (科 read as 料 at the end of a department)
+_VALUE_FIXES: dict[str, tuple[tuple[str, str], ...]] = {
+    "Department": ((r"(?<=[\u4e00-\u9fff])料$", "科"),),
+}
+
+
+def fix_value(key: str, value: str) -> str:
+    for pattern, repl in _VALUE_FIXES.get(key, ()):
+        value = re.sub(pattern, repl, value)
+    return value
+
+
 def assign(pairs: Sequence[Pair], key_aliases: dict[str, list[str]],
            secondary: dict[str, list[str]] | None = None) -> dict[str, str]:
     """Schema key → value: the first pair whose label is an alias of the key (exact, loosely
@@ -147,6 +174,8 @@ def assign(pairs: Sequence[Pair], key_aliases: dict[str, list[str]],
             by_label.setdefault(label_key(alias), key)
     cjk = sorted((k for k in by_label if re.search(r"[\u4e00-\u9fff]", k) and len(k) >= 2), key=len, reverse=True)
 
+    others = [label_key(d) for d in DISTRACTORS]
+
     def key_of(label: str) -> str | None:
         k = label_key(label)
         if k in by_label:
@@ -154,13 +183,13 @@ def assign(pairs: Sequence[Pair], key_aliases: dict[str, list[str]],
         for alias in cjk:  # 患者姓名 → 姓名, 送检科室 → 科室
             if k.endswith(alias):
                 return by_label[alias]
-        return None
+        return _misread_label(k, list(by_label), others, by_label)
 
     out: dict[str, str] = {}
     for p in pairs:
         key = key_of(p.label)
         if key and key not in out and p.value:
-            out[key] = p.value
+            out[key] = fix_value(key, p.value)
     for key, aliases in (secondary or {}).items():
         if key in out or key not in key_aliases:
             continue

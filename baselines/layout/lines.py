@@ -90,6 +90,32 @@ def _tilt_bound(w: np.ndarray, h: np.ndarray, default: float) -> float:
     return math.degrees(math.atan(float(np.percentile(h[long] / w[long], 20)))) + 0.5
 
 
+def _tilt_magnitude(w: np.ndarray, h: np.ndarray) -> float | None:
+    """|tilt| in degrees read from long boxes, None with fewer than three that agree: a line of
+    text w wide and h high turned by θ has an axis-aligned box w sin θ + h cos θ high, so
+    sin θ ≈ (H - H0) / w with H0 the height of the short boxes (a little low: those grow too)."""
+    short = w < 2.5 * h
+    if np.count_nonzero(short) < 3:
+        return None
+    h0 = float(np.median(h[short]))
+    long = w > 6 * h0
+    tilt = np.degrees(np.arcsin(np.clip((h[long] - h0) / w[long], 0.0, 1.0)))
+    tilt = tilt[tilt <= 15.0]  # a watermark printed at 30-45° is no page tilt
+    if len(tilt) < 3:
+        return None
+    q1, q3 = np.percentile(tilt, [25, 75])
+    return float(np.median(tilt)) if q3 - q1 <= 3.0 else None  # boxes that disagree tell nothing
+
+
+def _near_magnitude(angles: np.ndarray, magnitude: float | None, slack: float = 1.0) -> np.ndarray:
+    """Which candidate angles (radians) agree with the tilt magnitude read from long boxes: within
+    ``slack`` degrees below it, and ``slack`` or a third of it above (the reading runs low)."""
+    if magnitude is None:
+        return np.ones(len(angles), dtype=bool)
+    diff = np.abs(np.degrees(angles)) - magnitude
+    return (diff >= -slack) & (diff <= max(slack, magnitude / 3))
+
+
 def estimate_skew(lines: Sequence[OcrLine], max_degrees: float = 16.0) -> float:
     """The page's rotation in radians (positive: rows descend to the right), 0 for < 3 boxes."""
     if len(lines) < 3:
@@ -103,7 +129,9 @@ def estimate_skew(lines: Sequence[OcrLine], max_degrees: float = 16.0) -> float:
     # out the aliased angles at which a table's rows line up with the row below or above.
     max_degrees = min(max_degrees, _tilt_bound(w, h, max_degrees))
     coarse = np.radians(np.arange(-max_degrees, max_degrees + 1e-9, 0.5))
-    best = float(coarse[int(np.argmax(_alignment(cx, cy, coarse, sigma)))])
+    # ...and the long boxes' height tells its size, which rules out the rest of the aliases
+    scores = np.where(_near_magnitude(coarse, _tilt_magnitude(w, h)), _alignment(cx, cy, coarse, sigma), -1.0)
+    best = float(coarse[int(np.argmax(scores))])
     fine = best + np.radians(np.arange(-0.5, 0.5001, 0.1))
     return float(fine[int(np.argmax(_alignment(cx, cy, fine, sigma)))])
 
@@ -123,6 +151,7 @@ def local_skew(boxes: Sequence[Box], angle: float, band: int = 30, spread_degree
     bw = np.array([boxes[i].raw[2] - boxes[i].raw[0] for i in order])
     bh = np.array([boxes[i].raw[3] - boxes[i].raw[1] for i in order])
     candidates = angle + np.radians(np.arange(-spread_degrees, spread_degrees + 1e-9, 0.25))
+    near = _near_magnitude(candidates, _tilt_magnitude(bw, bh), slack=1.5)  # the page's tilt, not a band's
     step = max(4, band // 3)
     centres, angles = [], []
     for start in range(0, max(1, n - band) + step, step):
@@ -131,7 +160,7 @@ def local_skew(boxes: Sequence[Box], angle: float, band: int = 30, spread_degree
         sigma = max(2.0, 0.25 * float(np.median(hs[sl])))
         bound = math.radians(_tilt_bound(bw[sl], bh[sl], 90.0))
         scores = _alignment(cx[sl], cy[sl], candidates, sigma)
-        scores = np.where(np.abs(candidates) <= bound, scores, -1.0)
+        scores = np.where((np.abs(candidates) <= bound) & near, scores, -1.0)
         # prefer the global angle on ties (flat score profile: too few side-by-side boxes)
         scores = scores - 1e-3 * np.abs(candidates - angle)
         centres.append(lo + min(band, n - lo) / 2)
