@@ -93,12 +93,12 @@ def _read_predictions(path: Path, data: bytes) -> list[_Prediction]:
     return preds
 
 
-def _adhoc_type(gold: list[Document], key: str) -> Literal["string", "list", "object"]:
-    """Without a task, a field's type is what its gold values are (a list anywhere makes it a list)."""
+def _adhoc_type(gold: list[Document], key: str) -> Literal["string", "list"]:
+    """Without a task, a field's type is what its gold values are (a list anywhere makes it a list).
+    An object is declared a plain field: the scorer flattens it all the same, and an object field
+    would need its members declared."""
     values = [doc.gt[key] for doc in gold if key in doc.gt]
-    if any(isinstance(v, list) for v in values):
-        return "list"
-    return "object" if any(isinstance(v, dict) for v in values) else "string"
+    return "list" if any(isinstance(v, list) for v in values) else "string"
 
 
 def _adhoc_task(gold: list[Document]) -> TaskSpec:

@@ -236,6 +236,16 @@ def test_arbitrary_bytes_score_or_fail_cleanly(gold_bytes, pred_bytes, rows):
     _check(_jsonl(rows, True), pred_bytes)  # a gold file that may be valid, with garbage predictions
 
 
+def test_gold_objects_without_a_task_are_scored_as_nested_fields():
+    """Found by the fuzz test in CI: a gold field holding an object (empty or not) made the ad hoc
+    task declare an object field without members, a pydantic traceback instead of a score."""
+    gold = _jsonl([{"id": "a", "gt": {"name": {}}}, {"id": "b", "gt": {"name": {"first": "Li", "last": "Wei"}}}], True)
+    pred = _jsonl([{"id": "b", "prediction": {"name": {"first": "Li", "last": "Wang"}}}], True)
+    metrics = score_data(gold, pred, Path("gold.jsonl"), Path("pred.jsonl"))
+    assert (metrics["tp"], metrics["fp"], metrics["fn"]) == (1, 1, 1)
+    _check(gold, _jsonl([{"id": "b", "prediction": {}}], False))
+
+
 _LAZY_THINK = re.compile(r"<think>(.*?)</think>", re.S)  # how parse_output found the thinking before
 
 
