@@ -1,0 +1,43 @@
+"""rlvr/carry_state.sh: the newest checkpoint, final/ and the OCR cache survive a machine that
+keeps only the repository."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[1] / "rlvr" / "carry_state.sh"
+
+
+def _carry(repo: Path, cache: Path, action: str) -> subprocess.CompletedProcess[str]:
+    env = {"PATH": "/usr/bin:/bin", "MEDVIE_CACHE": str(cache), "HOME": str(repo)}
+    return subprocess.run(["bash", str(repo / "rlvr" / "carry_state.sh"), action], env=env,
+                          capture_output=True, text=True, check=False)
+
+
+def test_save_then_restore_on_a_fresh_machine(tmp_path):
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "rlvr").mkdir(parents=True)
+    shutil.copy(SCRIPT, repo / "rlvr" / "carry_state.sh")
+    run = repo / "runs" / "rlvr" / "read-grpo-s0"
+    for step in (2, 10, 9):
+        (run / f"checkpoint-{step}").mkdir(parents=True)
+        (run / f"checkpoint-{step}" / "optimizer.pt").write_text(f"step {step}")
+    (run / "train_log.jsonl").write_text('{"step": 10}\n')
+    (cache / "ocr" / "rapidocr" / "ab").mkdir(parents=True)
+    (cache / "ocr" / "rapidocr" / "ab" / "abc-1.json").write_text("{}")
+
+    saved = _carry(repo, cache, "save")
+    assert saved.returncode == 0, saved.stderr
+    state = repo / "rlvr" / "state"
+    assert [p.name for p in (state / "runs" / "read-grpo-s0").iterdir() if p.is_dir()] == ["checkpoint-10"]
+
+    shutil.rmtree(repo / "runs")  # the next session's machine: only the repository is there
+    shutil.rmtree(cache)
+    restored = _carry(repo, cache, "restore")
+    assert restored.returncode == 0, restored.stderr
+    assert (run / "checkpoint-10" / "optimizer.pt").read_text() == "step 10"
+    assert (run / "train_log.jsonl").read_text() == '{"step": 10}\n'
+    assert (cache / "ocr" / "rapidocr" / "ab" / "abc-1.json").is_file()
+    assert _carry(repo, cache, "oops").returncode == 2
