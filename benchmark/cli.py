@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 from pathlib import Path
@@ -291,9 +292,23 @@ def _maybe_add(module: str, sub: Any) -> None:
     mod.add_subparser(sub)
 
 
+_terminated = False
+
+
+def _sigterm_as_ctrl_c(signum: int, frame: object) -> None:
+    """SIGTERM (``kill``, a scheduler, a container stop) leaves the way Ctrl-C does: the run folder
+    is marked interrupted, model servers stop, the lock is released. A second SIGTERM kills."""
+    global _terminated
+    _terminated = True
+    signal.signal(signum, signal.SIG_DFL)
+    signal.raise_signal(signal.SIGINT)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    if signal.getsignal(signal.SIGTERM) == signal.SIG_DFL:
+        signal.signal(signal.SIGTERM, _sigterm_as_ctrl_c)
     try:
         return int(args.func(args) or 0)
     except (TaskError, OcrError) as exc:
@@ -303,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.close()
         return 0
     except KeyboardInterrupt:
-        print("medvie-bench: interrupted; run the same command again to resume", file=sys.stderr)
-        return 130
+        how = "terminated" if _terminated else "interrupted"
+        print(f"medvie-bench: {how}; run the same command again to resume", file=sys.stderr)
+        return 143 if _terminated else 130
 
 
 if __name__ == "__main__":

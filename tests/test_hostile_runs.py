@@ -378,9 +378,9 @@ def _stub_spec(tmp_path: Path) -> Path:
 CTRL_C_BOUND_S = 3.0
 
 
-def _interrupt(proc: subprocess.Popen[bytes]) -> float:
+def _interrupt(proc: subprocess.Popen[bytes], sig: signal.Signals = signal.SIGINT) -> float:
     start = time.monotonic()
-    proc.send_signal(signal.SIGINT)
+    proc.send_signal(sig)
     proc.wait(timeout=60)
     return time.monotonic() - start
 
@@ -444,15 +444,19 @@ def test_a_run_that_fails_to_start_its_model_leaves_a_resumable_folder(tmp_path:
     assert RunStore(run_dir).read_manifest().status == "finished" and len(RunStore(run_dir).read_records()) == 2
 
 
-def test_ctrl_c_stops_a_slow_in_process_model_at_once(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("sig", "code"), [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_ctrl_c_stops_a_slow_in_process_model_at_once(tmp_path: Path, sig: signal.Signals, code: int) -> None:
+    """SIGTERM takes Ctrl-C's way out: the folder says interrupted (it used to stay 'running')."""
     write_task(tmp_path / "tasks", "slow", _docs(3))
     proc = _cli(tmp_path, *_run_args(tmp_path, _slow_spec(tmp_path, 60.0), "slow"))
     _wait_for(lambda: (tmp_path / "out" / "slow").exists() and any((tmp_path / "out" / "slow").glob("*/manifest.json")),
               proc=proc)
     time.sleep(0.5)
-    took = _interrupt(proc)
-    assert proc.returncode == 130 and took < CTRL_C_BOUND_S, (proc.returncode, took)
-    assert RunStore(_run_dir(tmp_path, "slow")).read_manifest().status == "interrupted"
+    took = _interrupt(proc, sig)
+    assert proc.returncode == code and took < CTRL_C_BOUND_S, (proc.returncode, took)
+    run_dir = _run_dir(tmp_path, "slow")
+    assert RunStore(run_dir).read_manifest().status == "interrupted"
+    assert not (run_dir / LOCK).exists()
 
 
 # ---------------------------------------------------------------- 6. time per document
