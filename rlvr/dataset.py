@@ -30,6 +30,7 @@ from benchmark.documents import Document
 from benchmark.prompts import KeySampling, build_prompt, without_examples
 from benchmark.scoring import restrict, scalar_paths
 from benchmark.tasks import TaskRegistry, load_documents
+from benchmark.tasks.errors import TaskError
 from benchmark.tasks.spec import TaskSpec
 
 
@@ -136,10 +137,14 @@ def build_dataset(rows: list[dict[str, Any]], max_pixels: int | None = None) -> 
     from datasets import Dataset
 
     if rows and "image" in rows[0]:
-        from PIL import Image
+        from benchmark.images import ImageInputError, open_image
 
         def load(path: str) -> Any:
-            img = Image.open(path).convert("RGB")
+            try:  # training images are task data: the same pixel cap and errors as a run's
+                with open_image(path) as opened:
+                    img = opened.convert("RGB")
+            except ImageInputError as exc:
+                raise TaskError(f"training data: {exc}") from None
             if max_pixels and img.width * img.height > max_pixels:
                 scale = (max_pixels / (img.width * img.height)) ** 0.5
                 img = img.resize(

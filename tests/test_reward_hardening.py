@@ -212,3 +212,14 @@ def test_compare_prints_detectable_delta_extra_pairs_and_one_holm_family(tmp_pat
     table = capsys.readouterr().out
     assert "Holm over all 3 F1 comparisons of 1 tables" in table  # the same file twice counts once
     assert "| t | sft − rlvr |" in table
+
+
+def test_training_images_get_the_runs_pixel_cap(tmp_path):
+    """A 20000×20000 PNG among the training rows: one error naming the file, not 1.2 GB of RGB."""
+    from benchmark.tasks.errors import TaskError
+    from rlvr.dataset import build_dataset
+    from tests.test_hostile_tasks import blank_png
+
+    huge = blank_png(tmp_path / "huge.png", 20000, 20000)
+    with pytest.raises(TaskError, match=r"training data: image .*huge\.png: .*more than 50,000,000 pixels"):
+        build_dataset([{"image": str(huge), "prompt": "p"}])
