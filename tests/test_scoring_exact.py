@@ -135,7 +135,8 @@ def digest(gold: dict[str, Any], pred: dict[str, Any] | None, options: dict[str,
     counts = score_document(gold, pred, **options).to_dict()
     distances = {int(tree_edit_distance(pred, gold, backend)) for backend in backends}
     assert len(distances) == 1, (gold, pred, distances)
-    text = json.dumps([counts, repr(ted_accuracy(gold, pred)), distances.pop()], sort_keys=True, ensure_ascii=False)
+    accuracy = repr(float(ted_accuracy(gold, pred)))
+    text = json.dumps([counts, accuracy, distances.pop()], sort_keys=True, ensure_ascii=False)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
