@@ -95,19 +95,25 @@ def _match(gold: Flat, pred: Flat, fields: Fields) -> None:
     for path, g in g_leaves.items():
         p = p_leaves.get(path)
         if p is None:
-            _add(fields, path, 0, 0, sum(g.values()))
+            tp, fp, fn = 0, 0, sum(g.values())
         elif len(g) == 1 and len(p) == 1:  # one value each, the common case
-            for gv, gn in g.items():
-                for pv, pn in p.items():
-                    tp = (gn if gn < pn else pn) if gv == pv else 0
-                    _add(fields, path, tp, pn - tp, gn - tp)
+            (gv, gn), (pv, pn) = *g.items(), *p.items()
+            tp = (gn if gn < pn else pn) if gv == pv else 0
+            fp, fn = pn - tp, gn - tp
         else:
             tp = 0
             for v, n in g.items():
                 m = p.get(v)
                 if m is not None:
                     tp += n if n < m else m
-            _add(fields, path, tp, sum(p.values()) - tp, sum(g.values()) - tp)
+            fp, fn = sum(p.values()) - tp, sum(g.values()) - tp
+        row = fields.get(path)
+        if row is None:
+            fields[path] = [tp, fp, fn]
+        else:
+            row[0] += tp
+            row[1] += fp
+            row[2] += fn
     for path, p in p_leaves.items():
         if path not in g_leaves:
             _add(fields, path, 0, sum(p.values()), 0)
