@@ -2,8 +2,7 @@
 
 A ``Flat`` holds, per normalised field path, a multiset (``{canonical value: count}``) of scalar
 leaves and lists of scalars, and, per path of a list of objects, its items, each itself a ``Flat``
-with paths relative to the document root (``indicators.result``, no index). ``paths`` is the set
-of leaf paths anywhere below, list items included.
+with paths relative to the document root (``indicators.result``, no index).
 """
 
 from __future__ import annotations
@@ -26,14 +25,6 @@ class Flat:
         self.leaves: dict[str, Bag] = {} if leaves is None else leaves
         self.groups: dict[str, list[Flat]] = {} if groups is None else groups
         self._pairs: dict[tuple[str, Canon], int] | None = None
-
-    @property
-    def paths(self) -> set[str]:
-        out = set(self.leaves)
-        for items in self.groups.values():
-            for item in items:
-                out |= item.paths
-        return out
 
     def pairs(self) -> dict[tuple[str, Canon], int]:
         """All (path, value) pairs below, nested items pooled (used to align items)."""
@@ -95,10 +86,14 @@ def _flatten_into(
                 else:
                     bag[canon] = bag.get(canon, 0) + 1
             continue
-        if is_empty(value):
+        kind = type(value)
+        if kind is dict or kind is list:  # is_empty's test for these, without the call
+            if not value:
+                continue
+        elif is_empty(value):
             continue
         path = _join(prefix, key if type(key) is str else str(key))
-        if isinstance(value, dict | Mapping):
+        if kind is dict or isinstance(value, dict | Mapping):
             _flatten_into(flat, value, path, rules, scalar_lists)
         elif isinstance(value, list):
             if scalar_lists is not None and scalar_lists.applies(path):
@@ -115,9 +110,13 @@ def _flatten_list(
     flat: Flat, values: list[Any], path: str, rules: Mapping[str, str], scalar_lists: ScalarLists | None
 ) -> None:
     for item in values:
-        if is_empty(item):
+        kind = type(item)
+        if kind is dict:
+            if not item:
+                continue
+        elif is_empty(item):
             continue
-        if isinstance(item, dict | Mapping):
+        if kind is dict or isinstance(item, dict | Mapping):
             sub = Flat()
             _flatten_into(sub, item, path, rules, scalar_lists)
             if sub.leaves or sub.groups:

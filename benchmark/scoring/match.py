@@ -138,12 +138,14 @@ def _match(gold: Flat, pred: Flat, fields: Fields) -> None:
                     _unmatched(item, fields, 1)
 
 
-def _taxonomy(per_path: dict[str, list[int]], gold: set[str], pred: set[str]) -> dict[str, int]:
+def _taxonomy(per_path: Fields) -> dict[str, int]:
+    """Every gold leaf of a path is a TP or an FN, every predicted one a TP or an FP: a path is
+    the gold's when ``tp + fn > 0``, the prediction's when ``tp + fp > 0``."""
     errors = dict.fromkeys(("missing_key", "hallucinated_key", "wrong_value", "missing_value", "extra_value"), 0)
-    for path, (_, fp, fn) in per_path.items():
-        if path not in pred:
+    for tp, fp, fn in per_path.values():
+        if tp + fp == 0:
             errors["missing_key"] += fn
-        elif path not in gold:
+        elif tp + fn == 0:
             errors["hallucinated_key"] += fp
         else:
             wrong = min(fp, fn)
@@ -158,7 +160,7 @@ def score_flat(gold: Flat, pred: Flat, list_matching: ListMatching = "align") ->
         gold, pred = pool(gold), pool(pred)
     fields: Fields = {}
     _match(gold, pred, fields)
-    out = DocCounts(fields=fields, errors=_taxonomy(fields, gold.paths, pred.paths))
+    out = DocCounts(fields=fields, errors=_taxonomy(fields))
     for tp, fp, fn in fields.values():
         out.tp += tp
         out.fp += fp
