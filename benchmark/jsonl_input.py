@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.scoring.depth import MAX_JSON_DEPTH, cap_depth, exceeds_depth
+from benchmark.scoring.json_decode import UNDECIDED, decode_strict
 from benchmark.tasks.errors import TaskError
 
 MAX_INPUT_BYTES = 512 * 1024 * 1024
@@ -28,6 +29,7 @@ _LINE_DEPTH = MAX_JSON_DEPTH + 1  # the line's object around a field of the allo
 class JsonLine:
     lineno: int
     value: Any
+    shallow: bool = False  # too few containers for anything in it to nest deeper than MAX_JSON_DEPTH
 
 
 def read_input(path: Path) -> bytes:
@@ -63,25 +65,32 @@ def _first_clause(exc: Exception) -> str:
     return str(exc).splitlines()[0].split(":")[0]
 
 
-def _decode(text: str, where: str) -> Any:
-    try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise TaskError(f"{where}: not JSON ({exc.msg} at column {exc.colno})") from None
-    except RecursionError:
-        value = None
-        deep = True
-    except ValueError as exc:  # an integer literal over Python's 4300-digit limit
-        raise TaskError(f"{where}: not usable JSON ({_first_clause(exc)})") from None
-    else:
-        deep = text.count("{") + text.count("[") > _LINE_DEPTH and exceeds_depth(value, _LINE_DEPTH)
-    if deep:  # decode again with deep containers capped: shallow, and still over the limit
+def _decode(text: str, where: str) -> tuple[Any, bool]:
+    """The line's value, and whether it holds too few containers for any value in it to nest
+    deeper than ``MAX_JSON_DEPTH`` (then no caller needs to check)."""
+    containers = text.count("{") + text.count("[")
+    value = decode_strict(text)
+    if value is UNDECIDED:
         try:
-            value = json.loads(cap_depth(text, _LINE_DEPTH + 1))
-        except ValueError as exc:
-            msg = exc.msg if isinstance(exc, json.JSONDecodeError) else _first_clause(exc)
-            raise TaskError(f"{where}: not JSON ({msg}; nested deeper than {MAX_JSON_DEPTH} levels)") from None
-    return value
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise TaskError(f"{where}: not JSON ({exc.msg} at column {exc.colno})") from None
+        except RecursionError:
+            return _decode_capped(text, where), False
+        except ValueError as exc:  # an integer literal over Python's 4300-digit limit
+            raise TaskError(f"{where}: not usable JSON ({_first_clause(exc)})") from None
+    if containers > _LINE_DEPTH and exceeds_depth(value, _LINE_DEPTH):
+        return _decode_capped(text, where), False
+    return value, containers <= _LINE_DEPTH
+
+
+def _decode_capped(text: str, where: str) -> Any:
+    """Decode again with deep containers capped: shallow, and still over the limit."""
+    try:
+        return json.loads(cap_depth(text, _LINE_DEPTH + 1))
+    except ValueError as exc:
+        msg = exc.msg if isinstance(exc, json.JSONDecodeError) else _first_clause(exc)
+        raise TaskError(f"{where}: not JSON ({msg}; nested deeper than {MAX_JSON_DEPTH} levels)") from None
 
 
 def json_lines(data: bytes, name: str | Path) -> Iterator[JsonLine]:
@@ -97,4 +106,5 @@ def json_lines(data: bytes, name: str | Path) -> Iterator[JsonLine]:
         if index == 0:
             text = text.removeprefix("\ufeff")
         if text.strip():
-            yield JsonLine(lineno, _decode(text, f"{name}:{lineno}"))
+            value, shallow = _decode(text, f"{name}:{lineno}")
+            yield JsonLine(lineno, value, shallow)

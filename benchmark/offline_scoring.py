@@ -9,8 +9,10 @@ parsed and scored (a ``prediction`` nested too deep is the parse error ``too_dee
 
 from __future__ import annotations
 
+import gc
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -63,7 +65,7 @@ def _read_gold(path: Path, data: bytes) -> list[Document]:
         gt = row["gt"]
         if not isinstance(gt, dict):
             raise TaskError(f"{where}: field 'gt': expected a JSON object of fields, got {json_type(gt)}")
-        if exceeds_depth(gt, MAX_JSON_DEPTH):
+        if not line.shallow and exceeds_depth(gt, MAX_JSON_DEPTH):
             raise TaskError(f"{where}: field 'gt': nested deeper than {MAX_JSON_DEPTH} levels (the input limit)")
         if doc_id in first_line:
             raise TaskError(f"{where}: field 'id': duplicate id {doc_id!r} (first on line {first_line[doc_id]})")
@@ -126,6 +128,20 @@ def score_files(
     return score_data(read_input(gold_path), read_input(pred_path), gold_path, pred_path, task, warn)
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The cyclic garbage collector off while a file is read and scored: the documents read are
+    long-lived, so each collection re-walked all of them (a fifth of the scoring time on 10,000
+    documents), and reading and scoring make no reference cycles for it to free."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def score_data(
     gold_data: bytes,
     pred_data: bytes,
@@ -135,6 +151,13 @@ def score_data(
     warn: Warn = _no_warning,
 ) -> dict[str, Any]:
     """``score_files`` on the files' bytes (the paths only name them in messages)."""
+    with _collector_paused():
+        return _score_data(gold_data, pred_data, gold_path, pred_path, task, warn)
+
+
+def _score_data(
+    gold_data: bytes, pred_data: bytes, gold_path: Path, pred_path: Path, task: TaskSpec | None, warn: Warn
+) -> dict[str, Any]:
     docs = _read_gold(gold_path, gold_data)
     preds = _read_predictions(pred_path, pred_data)
     task = task or _adhoc_task(docs)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import random
+from array import array
 from typing import Any
 
 import pytest
@@ -221,8 +222,6 @@ def test_known_distances(a, b, distance):
 def test_compiled_loops_reject_malformed_trees():
     if ted.BACKEND != "c":
         pytest.skip("_ted not built")
-    from array import array
-
     from benchmark.scoring._ted import zhang_shasha
 
     ok = [array("i", [0]), array("i", [1]), array("i", [0]), array("i", [-1])]
@@ -234,3 +233,58 @@ def test_compiled_loops_reject_malformed_trees():
     with pytest.raises(ValueError):  # a text row past the matrix
         zhang_shasha(*with_text, *with_text, array("i"), 0)
     assert zhang_shasha(*with_text, *with_text, array("i", [1]), 1) == 1  # relabel: lev only
+
+
+class _Text(str):
+    pass
+
+
+def _nested(depth: int) -> dict[str, Any]:
+    out: dict[str, Any] = {"v": "x"}
+    for _ in range(depth):
+        out = {"k": out}
+    return out
+
+
+EDGE_OBJECTS: list[Any] = [
+    {}, {"a": " \u3000 "}, {"a": "\u3000x\u2003"}, {"<leaf>": "x"}, {"<leaf>x": {"a": "b"}}, {"a": {"<leaf>": "y"}},
+    {"a": 3}, {"a": True}, {"a": ["x"]}, {"a": [{"b": "c"}, "d"]}, {"a": [{}, {"b": ""}]}, {"a": _Text("x")},
+    {1: "x"}, {"bb": "1", "a": "2", "ab": "3", "é": "4", "z": "5", "aa": {"c": None}}, _nested(70), _nested(60),
+]
+
+
+@pytest.mark.parametrize("backend", backends)
+def test_edge_objects_equal_the_zss_reference(backend):
+    for a in EDGE_OBJECTS:
+        for b in [*EDGE_OBJECTS[:9], a]:
+            assert tree_edit_distance(a, b, backend) == _ref_ted(a, b), (a, b)
+
+
+def test_compiled_builder_builds_the_python_builders_trees():
+    """``_ted.build_merged`` gives ``_build``'s merged tree (columns, texts, label ids, key sets)
+    or declines (None) and leaves the object to ``_build``; it takes the lab-report shape itself."""
+    if ted.BACKEND != "c":
+        pytest.skip("_ted not built")
+    from benchmark.scoring._ted import build_merged
+
+    objects = [obj for pair in PAIRS for obj in pair if isinstance(obj, dict)] + EDGE_OBJECTS
+    taken = 0
+    for obj in objects:
+        ids_c: dict[str, int] = {"shared": 0}
+        ids_py = dict(ids_c)
+        texts: list[str] = []
+        pair_keys: set[int] = set()
+        other_labels: set[int] = set()
+        columns = build_merged(obj, ids_c, texts, pair_keys, other_labels)
+        if columns is None:
+            continue
+        taken += 1
+        want = ted._build(obj, True, ids_py)
+        got = [list(array("i", column)) for column in columns]
+        assert got == [list(want.lmd), list(want.weight), list(want.label), list(want.text)], obj
+        assert (texts, pair_keys, other_labels, ids_c) == (want.texts, want.pair_keys, want.other_labels, ids_py)
+    assert taken > len(objects) // 3
+    rng = random.Random(3)
+    assert build_merged(lab_document(rng, 8), {}, [], set(), set()) is not None
+    for obj in ({"a": 3}, {"a": ["x"]}, {"<leaf>": "x"}, {"a": _Text("x")}, {1: "x"}, _nested(70)):
+        assert build_merged(obj, {}, [], set(), set()) is None, obj

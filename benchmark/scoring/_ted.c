@@ -235,10 +235,223 @@ done:
     return result;
 }
 
+
+/* ---- build_merged: ted.py's _build(data, merge=True) for the common shapes, in C ----------
+ *
+ * Objects whose keys are exact str, whose values are exact str, None, exact dicts or lists of
+ * exact dicts, and no key starting with "<leaf>". Anything else (a number, a list of scalars, a
+ * subclass, a key like "<leaf>x", nesting deeper than BUILD_MAX_DEPTH) returns None before the
+ * caller's objects are trusted: ted.py then builds the tree in Python from scratch. */
+#define BUILD_MAX_DEPTH 64
+enum { B_NONE = -1, B_FALLBACK = -2, B_ERROR = -3 };
+
+typedef struct {
+    PyObject *label_ids, *texts, *pair_keys, *other_labels; /* borrowed */
+    PyObject *strip_name;
+    int32_t *col[4]; /* lmd, weight, label, text */
+    Py_ssize_t n, cap;
+} Builder;
+
+static Py_ssize_t push(Builder *b, int32_t lmd, int32_t weight, int32_t label, int32_t text) {
+    if (b->n == b->cap) {
+        const Py_ssize_t cap = b->cap ? 2 * b->cap : 64;
+        for (int k = 0; k < 4; k++) {
+            int32_t *grown = PyMem_RawRealloc(b->col[k], sizeof(int32_t) * cap);
+            if (!grown) {
+                PyErr_NoMemory();
+                return B_ERROR;
+            }
+            b->col[k] = grown;
+        }
+        b->cap = cap;
+    }
+    b->col[0][b->n] = lmd;
+    b->col[1][b->n] = weight;
+    b->col[2][b->n] = label;
+    b->col[3][b->n] = text;
+    return b->n++;
+}
+
+/* The label id of `name` (ids shared by the two trees), added to `set`; -1 on error. */
+static long label_id(Builder *b, PyObject *name, PyObject *set) {
+    PyObject *found = PyDict_GetItemWithError(b->label_ids, name);
+    long id;
+    if (found) {
+        Py_INCREF(found);
+        id = PyLong_AsLong(found);
+    } else {
+        if (PyErr_Occurred()) return -1;
+        id = (long)PyDict_GET_SIZE(b->label_ids);
+        found = PyLong_FromLong(id);
+        if (!found || PyDict_SetItem(b->label_ids, name, found) < 0) {
+            Py_XDECREF(found);
+            return -1;
+        }
+    }
+    const int r = PySet_Add(set, found);
+    Py_DECREF(found);
+    return r < 0 ? -1 : id;
+}
+
+static int is_leaf_label(PyObject *name) {
+    static const char prefix[] = "<leaf>";
+    const Py_ssize_t n = (Py_ssize_t)sizeof(prefix) - 1;
+    if (PyUnicode_GET_LENGTH(name) < n) return 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ_CHAR(name, i) != (Py_UCS4)prefix[i]) return 0;
+    return 1;
+}
+
+/* A node over children starting at `first` (B_NONE: a childless node), labelled `name`. */
+static Py_ssize_t inner_node(Builder *b, PyObject *name, Py_ssize_t first) {
+    if (is_leaf_label(name)) return B_FALLBACK;
+    const long id = label_id(b, name, b->other_labels);
+    if (id < 0) return B_ERROR;
+    const int32_t lmd = first == B_NONE ? (int32_t)b->n : b->col[0][first];
+    return push(b, lmd, 1, (int32_t)id, -1);
+}
+
+/* Keys sorted by (length, name), as ted.py's sorted(sorted(data), key=len). */
+static PyObject *sorted_keys(PyObject *data) {
+    PyObject *keys = PyDict_Keys(data);
+    if (!keys) return NULL;
+    const Py_ssize_t n = PyList_GET_SIZE(keys);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (!PyUnicode_CheckExact(PyList_GET_ITEM(keys, i))) {
+            Py_DECREF(keys);
+            Py_RETURN_NONE;
+        }
+    }
+    if (PyList_Sort(keys) < 0) {
+        Py_DECREF(keys);
+        return NULL;
+    }
+    PyObject **item = ((PyListObject *)keys)->ob_item;
+    for (Py_ssize_t i = 1; i < n; i++) { /* stable insertion sort by length */
+        PyObject *key = item[i];
+        const Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        Py_ssize_t j = i;
+        while (j > 0 && PyUnicode_GET_LENGTH(item[j - 1]) > len) {
+            item[j] = item[j - 1];
+            j--;
+        }
+        item[j] = key;
+    }
+    return keys;
+}
+
+static Py_ssize_t build_object(Builder *b, PyObject *data, PyObject *name, int depth);
+
+static Py_ssize_t build_value(Builder *b, PyObject *key, PyObject *value, int depth) {
+    if (value == Py_None) return B_NONE;
+    if (PyUnicode_CheckExact(value)) {
+        PyObject *stripped = PyObject_CallMethodNoArgs(value, b->strip_name);
+        if (!stripped) return B_ERROR;
+        const Py_ssize_t len = PyUnicode_GET_LENGTH(stripped);
+        Py_ssize_t index = B_NONE;
+        if (len > 0) {
+            if (is_leaf_label(key) || len > INT32_MAX - 1) {
+                index = B_FALLBACK;
+            } else {
+                const long id = label_id(b, key, b->pair_keys);
+                const Py_ssize_t text = PyList_GET_SIZE(b->texts);
+                index = id < 0 ? B_ERROR : push(b, (int32_t)b->n, (int32_t)(1 + len), (int32_t)id, (int32_t)text);
+                if (index >= 0 && PyList_Append(b->texts, stripped) < 0) index = B_ERROR;
+            }
+        }
+        Py_DECREF(stripped);
+        return index;
+    }
+    if (PyDict_CheckExact(value)) {
+        const Py_ssize_t first = build_object(b, value, NULL, depth + 1);
+        return first < 0 ? first : inner_node(b, key, first);
+    }
+    if (PyList_CheckExact(value)) {
+        const Py_ssize_t n = PyList_GET_SIZE(value);
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (!PyDict_CheckExact(PyList_GET_ITEM(value, i))) return B_FALLBACK;
+        Py_ssize_t first = B_NONE;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            const Py_ssize_t index = build_object(b, PyList_GET_ITEM(value, i), NULL, depth + 1);
+            if (index < B_NONE) return index;
+            if (first == B_NONE) first = index;
+        }
+        return first == B_NONE ? B_NONE : inner_node(b, key, first);
+    }
+    return B_FALLBACK;
+}
+
+/* The node of an object (named `name`, or "<subtree>" when NULL), B_NONE when it is empty. */
+static Py_ssize_t build_object(Builder *b, PyObject *data, PyObject *name, int depth) {
+    static PyObject *subtree = NULL;
+    if (depth > BUILD_MAX_DEPTH) return B_FALLBACK;
+    if (!subtree && !(subtree = PyUnicode_InternFromString("<subtree>"))) return B_ERROR;
+    PyObject *keys = sorted_keys(data);
+    if (!keys) return B_ERROR;
+    if (keys == Py_None) {
+        Py_DECREF(keys);
+        return B_FALLBACK;
+    }
+    Py_ssize_t first = B_NONE;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(keys); i++) {
+        PyObject *key = PyList_GET_ITEM(keys, i);
+        PyObject *value = PyDict_GetItemWithError(data, key);
+        if (!value) {
+            Py_DECREF(keys);
+            return PyErr_Occurred() ? B_ERROR : B_FALLBACK;
+        }
+        const Py_ssize_t index = build_value(b, key, value, depth);
+        if (index < B_NONE) {
+            Py_DECREF(keys);
+            return index;
+        }
+        if (first == B_NONE) first = index;
+    }
+    Py_DECREF(keys);
+    return first == B_NONE ? B_NONE : inner_node(b, name ? name : subtree, first);
+}
+
+static PyObject *build_merged(PyObject *self, PyObject *args) {
+    (void)self;
+    PyObject *data, *label_ids, *texts, *pair_keys, *other_labels;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!", &PyDict_Type, &data, &PyDict_Type, &label_ids, &PyList_Type, &texts,
+                          &PySet_Type, &pair_keys, &PySet_Type, &other_labels))
+        return NULL;
+    Builder b = {label_ids, texts, pair_keys, other_labels, NULL, {NULL, NULL, NULL, NULL}, 0, 0};
+    PyObject *root = NULL, *result = NULL;
+    if (!(b.strip_name = PyUnicode_InternFromString("strip")) || !(root = PyUnicode_InternFromString("<root>")))
+        goto done;
+    Py_ssize_t top = PyDict_CheckExact(data) ? build_object(&b, data, root, 0) : B_FALLBACK;
+    if (top == B_NONE) top = inner_node(&b, root, B_NONE);
+    if (top == B_ERROR) goto done;
+    if (top == B_FALLBACK) {
+        result = Py_NewRef(Py_None);
+        goto done;
+    }
+    result = PyTuple_New(4);
+    if (!result) goto done;
+    for (int k = 0; k < 4; k++) {
+        PyObject *column = PyBytes_FromStringAndSize((const char *)b.col[k], sizeof(int32_t) * b.n);
+        if (!column) {
+            Py_CLEAR(result);
+            goto done;
+        }
+        PyTuple_SET_ITEM(result, k, column);
+    }
+done:
+    for (int k = 0; k < 4; k++) PyMem_RawFree(b.col[k]);
+    Py_XDECREF(b.strip_name);
+    Py_XDECREF(root);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"zhang_shasha", zhang_shasha, METH_VARARGS,
      "zhang_shasha(lmd1, weight1, label1, text1, lmd2, weight2, label2, text2, lev, lev_cols) -> int: "
      "the tree edit distance of two postorder trees."},
+    {"build_merged", build_merged, METH_VARARGS,
+     "build_merged(data, label_ids, texts, pair_keys, other_labels) -> (lmd, weight, label, text) as int32 bytes, "
+     "or None when the object needs ted.py's own builder."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -133,7 +133,9 @@ def scalar_paths(fields: Iterable[FieldLike], prefix: str = "") -> frozenset[str
     return frozenset(out)
 
 
-def _one_value(value: list[Any]) -> Any:
+def one_value(value: list[Any]) -> Any:
+    """A list given for a scalar field, read as one value: its only non-empty item, else the
+    items' JSON text; the list itself when every item is empty."""
     items = [v for v in value if not is_empty(v)]
     if len(items) == 1 and not isinstance(items[0], list | Mapping):
         return items[0]
@@ -156,18 +158,21 @@ def list_paths(obj: Mapping[str, Any], prefix: str = "") -> set[str]:
     return out
 
 
-def one_value_per_scalar(obj: Mapping[str, Any], scalars: Collection[str], prefix: str = "") -> dict[str, Any]:
-    """``obj`` with every list given for a scalar path read as one value (see the module docstring);
-    everything else as it was."""
-    out: dict[str, Any] = {}
-    for key, value in obj.items():
-        path = f"{prefix}.{normalize_key(str(key))}" if prefix else normalize_key(str(key))
-        if isinstance(value, list):
-            if path in scalars:
-                value = _one_value(value)
-            else:
-                value = [one_value_per_scalar(v, scalars, path) if isinstance(v, Mapping) else v for v in value]
-        elif isinstance(value, Mapping):
-            value = one_value_per_scalar(value, scalars, path)
-        out[key] = value
-    return out
+class ScalarLists:
+    """Where a prediction's list is read as one value (``one_value``): at the scalar paths, less
+    the paths where the gold holds a list. The flattener asks at every list it meets; the gold's
+    list paths are looked up only when a list stands at a scalar path (a rare answer)."""
+
+    __slots__ = ("_gold", "_gold_lists", "_scalars")
+
+    def __init__(self, scalars: Collection[str], gold: Mapping[str, Any]) -> None:
+        self._scalars = scalars
+        self._gold = gold
+        self._gold_lists: set[str] | None = None
+
+    def applies(self, path: str) -> bool:
+        if path not in self._scalars:
+            return False
+        if self._gold_lists is None:
+            self._gold_lists = list_paths(self._gold)
+        return path not in self._gold_lists

@@ -15,36 +15,45 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any, Literal
 
-import numpy as np
-
 from benchmark.scoring.counts import DocCounts
-from benchmark.scoring.flatten import Bag, Flat, flatten, pool
-from benchmark.scoring.keys import list_paths, one_value_per_scalar, restrict, row_paths
+from benchmark.scoring.flatten import Flat, flatten, pool
+from benchmark.scoring.keys import ScalarLists, restrict, row_paths
 from benchmark.scoring.normalize import normalize_key
 
 ListMatching = Literal["align", "multiset"]
+Fields = dict[str, list[int]]  # path -> [tp, fp, fn]
 
 
-def _tp(gold: Bag, pred: Bag) -> int:
-    """Size of the multiset intersection."""
-    if len(gold) == 1 and len(pred) == 1:
-        (gv, gn), (pv, pn) = next(iter(gold.items())), next(iter(pred.items()))
-        return min(gn, pn) if gv == pv else 0
-    return sum(min(n, pred.get(v, 0)) for v, n in gold.items())
-
-
-def _weights(g_items: list[Flat], p_items: list[Flat]) -> np.ndarray:
-    """Matching leaf pairs between every gold and predicted item, through an inverted index."""
-    index: dict[tuple[str, Any], list[tuple[int, int]]] = {}
+def _weights(g_items: list[Flat], p_items: list[Flat]) -> list[list[int]]:
+    """Matching leaf pairs between every gold and predicted item, through an inverted index
+    (path -> value -> [(gold item, count)])."""
+    index: dict[str, dict[Any, list[tuple[int, int]]]] = {}
     for i, item in enumerate(g_items):
-        for pair, n in item.pairs().items():
-            index.setdefault(pair, []).append((i, n))
-    weights = np.zeros((len(g_items), len(p_items)), dtype=np.int64)
+        for path, bag in (item.leaves if not item.groups else _pooled(item)).items():
+            by_value = index.get(path)
+            if by_value is None:
+                by_value = index[path] = {}
+            for value, n in bag.items():
+                hits = by_value.get(value)
+                if hits is None:
+                    by_value[value] = [(i, n)]
+                else:
+                    hits.append((i, n))
+    weights = [[0] * len(p_items) for _ in g_items]
     for j, item in enumerate(p_items):
-        for pair, n in item.pairs().items():
-            for i, m in index.get(pair, ()):
-                weights[i, j] += min(n, m)
+        for path, bag in (item.leaves if not item.groups else _pooled(item)).items():
+            by_value = index.get(path)
+            if by_value is None:
+                continue
+            for value, n in bag.items():
+                for i, m in by_value.get(value, ()):
+                    weights[i][j] += n if n < m else m
     return weights
+
+
+def _pooled(item: Flat) -> dict[str, dict[Any, int]]:
+    """An item's leaves with those of its nested items pooled under their paths."""
+    return pool(item).leaves
 
 
 def _align(g_items: list[Flat], p_items: list[Flat]) -> list[tuple[int, int]]:
@@ -58,43 +67,85 @@ def _align(g_items: list[Flat], p_items: list[Flat]) -> list[tuple[int, int]]:
     return list(zip(rows.tolist(), cols.tolist(), strict=True))
 
 
-_EMPTY = Flat()
+def _add(fields: Fields, path: str, tp: int, fp: int, fn: int) -> None:
+    row = fields.get(path)
+    if row is None:
+        fields[path] = [tp, fp, fn]
+    else:
+        row[0] += tp
+        row[1] += fp
+        row[2] += fn
 
 
-def _match(gold: Flat, pred: Flat, out: DocCounts) -> None:
-    for path, g in gold.leaves.items():
-        p = pred.leaves.get(path)
-        ng = sum(g.values())
+def _unmatched(item: Flat, fields: Fields, side: int) -> None:
+    """Every pair of an item left without a partner: FN (``side=2``, gold) or FP (``side=1``)."""
+    for path, bag in item.leaves.items():
+        n = sum(bag.values())
+        row = fields.get(path)
+        if row is None:
+            row = fields[path] = [0, 0, 0]
+        row[side] += n
+    for items in item.groups.values():
+        for sub in items:
+            _unmatched(sub, fields, side)
+
+
+def _match(gold: Flat, pred: Flat, fields: Fields) -> None:
+    g_leaves, p_leaves = gold.leaves, pred.leaves
+    for path, g in g_leaves.items():
+        p = p_leaves.get(path)
         if p is None:
-            out.add_field(path, 0, 0, ng)
+            tp, fp, fn = 0, 0, sum(g.values())
+        elif len(g) == 1 and len(p) == 1:  # one value each, the common case
+            (gv, gn), (pv, pn) = *g.items(), *p.items()
+            tp = (gn if gn < pn else pn) if gv == pv else 0
+            fp, fn = pn - tp, gn - tp
         else:
-            tp = _tp(g, p)
-            out.add_field(path, tp, sum(p.values()) - tp, ng - tp)
-    for path, p in pred.leaves.items():
-        if path not in gold.leaves:
-            out.add_field(path, 0, sum(p.values()), 0)
-    for path in gold.groups.keys() | pred.groups.keys():
-        g_items = gold.groups.get(path, [])
-        p_items = pred.groups.get(path, [])
+            tp = 0
+            for v, n in g.items():
+                m = p.get(v)
+                if m is not None:
+                    tp += n if n < m else m
+            fp, fn = sum(p.values()) - tp, sum(g.values()) - tp
+        row = fields.get(path)
+        if row is None:
+            fields[path] = [tp, fp, fn]
+        else:
+            row[0] += tp
+            row[1] += fp
+            row[2] += fn
+    for path, p in p_leaves.items():
+        if path not in g_leaves:
+            _add(fields, path, 0, sum(p.values()), 0)
+    g_groups, p_groups = gold.groups, pred.groups
+    if not g_groups and not p_groups:
+        return
+    for path in g_groups.keys() | p_groups.keys():
+        g_items = g_groups.get(path, [])
+        p_items = p_groups.get(path, [])
         pairs = _align(g_items, p_items)
         for i, j in pairs:
-            _match(g_items[i], p_items[j], out)
-        aligned_g = {i for i, _ in pairs}
-        aligned_p = {j for _, j in pairs}
-        for i, item in enumerate(g_items):
-            if i not in aligned_g:
-                _match(item, _EMPTY, out)
-        for j, item in enumerate(p_items):
-            if j not in aligned_p:
-                _match(_EMPTY, item, out)
+            _match(g_items[i], p_items[j], fields)
+        if len(pairs) < len(g_items):
+            aligned_g = {i for i, _ in pairs}
+            for i, item in enumerate(g_items):
+                if i not in aligned_g:
+                    _unmatched(item, fields, 2)
+        if len(pairs) < len(p_items):
+            aligned_p = {j for _, j in pairs}
+            for j, item in enumerate(p_items):
+                if j not in aligned_p:
+                    _unmatched(item, fields, 1)
 
 
-def _taxonomy(per_path: dict[str, list[int]], gold: set[str], pred: set[str]) -> dict[str, int]:
+def _taxonomy(per_path: Fields) -> dict[str, int]:
+    """Every gold leaf of a path is a TP or an FN, every predicted one a TP or an FP: a path is
+    the gold's when ``tp + fn > 0``, the prediction's when ``tp + fp > 0``."""
     errors = dict.fromkeys(("missing_key", "hallucinated_key", "wrong_value", "missing_value", "extra_value"), 0)
-    for path, (_, fp, fn) in per_path.items():
-        if path not in pred:
+    for tp, fp, fn in per_path.values():
+        if tp + fp == 0:
             errors["missing_key"] += fn
-        elif path not in gold:
+        elif tp + fn == 0:
             errors["hallucinated_key"] += fp
         else:
             wrong = min(fp, fn)
@@ -107,9 +158,13 @@ def _taxonomy(per_path: dict[str, list[int]], gold: set[str], pred: set[str]) ->
 def score_flat(gold: Flat, pred: Flat, list_matching: ListMatching = "align") -> DocCounts:
     if list_matching == "multiset":
         gold, pred = pool(gold), pool(pred)
-    out = DocCounts()
-    _match(gold, pred, out)
-    out.errors = _taxonomy(out.fields, gold.paths, pred.paths)
+    fields: Fields = {}
+    _match(gold, pred, fields)
+    out = DocCounts(fields=fields, errors=_taxonomy(fields))
+    for tp, fp, fn in fields.values():
+        out.tp += tp
+        out.fp += fp
+        out.fn += fn
     return out
 
 
@@ -145,16 +200,16 @@ def score_document(
     rows = row_paths(keys)
     if rows:
         rules = {**rules, **{path: rules[schema] for path, schema in rows.items() if schema in rules}}
-    gold_flat = flatten(restrict(gold, keys), rules)
+    gold_flat = flatten(gold if keys is None else restrict(gold, keys), rules)
     if pred is None:
         pred_flat = Flat()
     else:
-        answer = restrict(pred, keys)
+        scalar_lists = None
         if scalar_paths:
-            scalars = set(scalar_paths) | {path for path, schema in rows.items() if schema in scalar_paths}
-            scalars -= list_paths(gold)
-            answer = one_value_per_scalar(answer, scalars)
-        pred_flat = flatten(answer, rules)
+            if rows:
+                scalar_paths = {*scalar_paths, *(path for path, schema in rows.items() if schema in scalar_paths)}
+            scalar_lists = ScalarLists(scalar_paths, gold)
+        pred_flat = flatten(pred if keys is None else restrict(pred, keys), rules, scalar_lists=scalar_lists)
     out = score_flat(gold_flat, pred_flat, list_matching)
     if rows:
         _merge_row_fields(out, rows)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from benchmark.scoring.depth import MAX_JSON_DEPTH, exceeds_depth
+from benchmark.scoring.json_decode import UNDECIDED, decode_strict
 
 _ANSWER = re.compile(r"<answer>(.*?)(?:</answer>|$)", re.S)
 _FENCE = re.compile(r"```(?:json|JSON)?\s*")
@@ -64,16 +65,18 @@ def parse_output(raw: str | None) -> ParseResult:
     start = text.find("{")
     if start < 0:
         return ParseResult(None, "no_json", think_chars, has_think, has_answer)
-    try:
-        value, _ = _DECODER.raw_decode(text, start)
-    except json.JSONDecodeError as exc:
-        rest = text[exc.pos :].strip().rstrip("`").strip()
-        kind = "truncated_json" if not rest else "invalid_json"
-        return ParseResult(None, kind, think_chars, has_think, has_answer)
-    except ValueError:  # e.g. an integer literal over Python's 4300-digit limit
-        return ParseResult(None, "invalid_json", think_chars, has_think, has_answer)
-    except RecursionError:
-        return ParseResult(None, "too_deep", think_chars, has_think, has_answer)
+    value = decode_strict(text[start:])  # the common answer: one JSON object and nothing after it
+    if value is UNDECIDED:
+        try:
+            value, _ = _DECODER.raw_decode(text, start)
+        except json.JSONDecodeError as exc:
+            rest = text[exc.pos :].strip().rstrip("`").strip()
+            kind = "truncated_json" if not rest else "invalid_json"
+            return ParseResult(None, kind, think_chars, has_think, has_answer)
+        except ValueError:  # e.g. an integer literal over Python's 4300-digit limit
+            return ParseResult(None, "invalid_json", think_chars, has_think, has_answer)
+        except RecursionError:
+            return ParseResult(None, "too_deep", think_chars, has_think, has_answer)
     if not isinstance(value, dict):
         return ParseResult(None, "not_an_object", think_chars, has_think, has_answer)
     if text.count("{") + text.count("[") > MAX_JSON_DEPTH and exceeds_depth(value, MAX_JSON_DEPTH):

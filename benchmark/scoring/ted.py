@@ -18,7 +18,9 @@ Two things make it fast:
   such pair, or neither), because costs are a metric and moving the key onto the partner of
   its value never costs more. Trees outside those conditions are compared node by node.
 - The Zhang-Shasha loops run in C (``_ted.c``, built with the package when a compiler is
-  there); without it the same loops run in Python. Strings are compared with rapidfuzz.
+  there), and so does building the merged trees of objects of strings, objects and lists of
+  objects (``build_merged``; any other value is built by ``_build``); without it the same
+  loops and builder run in Python. Strings are compared with rapidfuzz.
 """
 
 from __future__ import annotations
@@ -27,9 +29,10 @@ from array import array
 from typing import Any
 
 try:
+    from benchmark.scoring._ted import build_merged as _compiled_build_merged
     from benchmark.scoring._ted import zhang_shasha as _compiled_zhang_shasha
-except ImportError:  # not built (no compiler at install time): the Python loops below
-    _compiled_zhang_shasha = None
+except ImportError:  # not built (no compiler at install time): the Python code below
+    _compiled_zhang_shasha = _compiled_build_merged = None
 
 _LEAF = "<leaf>"
 BACKEND = "c" if _compiled_zhang_shasha is not None else "python"
@@ -65,11 +68,11 @@ class _PostorderTree:
 
     __slots__ = ("label", "lmd", "other_labels", "pair_keys", "text", "texts", "weight")
 
-    def __init__(self) -> None:
-        self.lmd: list[int] = []
-        self.weight: list[int] = []
-        self.label: list[int] = []
-        self.text: list[int] = []
+    def __init__(self) -> None:  # the four columns: lists while built in Python, then int32 arrays
+        self.lmd: Any = []
+        self.weight: Any = []
+        self.label: Any = []
+        self.text: Any = []
         self.texts: list[str] = []
         self.pair_keys: set[int] = set()  # label ids of keys merged with their value
         self.other_labels: set[int] = set()  # label ids of every other non-leaf node
@@ -85,12 +88,18 @@ class _PostorderTree:
         return out[::-1]
 
 
-def _build(data: dict[str, Any], merge: bool, label_ids: dict[str, int]) -> _PostorderTree:
+def _build(data: dict[str, Any], merge: bool, label_ids: dict[str, int], compiled: bool = False) -> _PostorderTree:
     """The tree of ``data``, normalized on the way as ``_normalize`` does (keys sorted, empty
     values dropped). ``merge=False``: exactly Donut's tree (``<root>`` and ``<subtree>`` nodes
     for objects, a node per key, a ``<leaf>`` node per scalar). ``merge=True``: a key with one
     scalar is one node carrying the scalar as its text; raises ``_NotMergeable`` when a key has
-    several scalars or looks like a leaf label."""
+    several scalars or looks like a leaf label. ``compiled``: try ``_ted.build_merged`` first."""
+    if merge and compiled and _compiled_build_merged is not None:
+        tree = _PostorderTree()
+        columns = _compiled_build_merged(data, label_ids, tree.texts, tree.pair_keys, tree.other_labels)
+        if columns is not None:
+            tree.lmd, tree.weight, tree.label, tree.text = (array("i", column) for column in columns)
+            return tree
     tree = _PostorderTree()
     lmd, weight, label, text, texts = tree.lmd, tree.weight, tree.label, tree.text, tree.texts
     pair_keys, other_labels = tree.pair_keys, tree.other_labels
@@ -197,15 +206,17 @@ def _build(data: dict[str, Any], merge: bool, label_ids: dict[str, int]) -> _Pos
 
     if obj(data, "<root>") is None:
         node("<root>", None)
+    tree.lmd, tree.weight, tree.label, tree.text = (array("i", column) for column in (lmd, weight, label, text))
     return tree
 
 
-def _trees(a: dict[str, Any], b: dict[str, Any]) -> tuple[_PostorderTree, _PostorderTree]:
+def _trees(a: dict[str, Any], b: dict[str, Any], compiled: bool = False) -> tuple[_PostorderTree, _PostorderTree]:
     """The merged trees when merging keeps the distance (see the module docstring), else the
-    node-by-node ones. ``a`` and ``b``: JSON objects with string keys."""
+    node-by-node ones. ``a`` and ``b``: JSON objects with string keys. ``compiled``: merged
+    trees built in C where it can."""
     try:
         label_ids: dict[str, int] = {}
-        ta, tb = _build(a, True, label_ids), _build(b, True, label_ids)
+        ta, tb = _build(a, True, label_ids, compiled), _build(b, True, label_ids, compiled)
     except _NotMergeable:
         pass
     else:
@@ -256,10 +267,11 @@ def _zhang_shasha_python(t1: _PostorderTree, t2: _PostorderTree, lev: list[list[
 
 def _distance(a: dict[str, Any], b: dict[str, Any], backend: str) -> tuple[int, int]:
     """(TED between JSON objects ``a`` and ``b``, total weight of ``b``'s tree)."""
+    compiled = backend == "c"
     try:
-        ta, tb = _trees(a, b)
+        ta, tb = _trees(a, b, compiled)
     except (TypeError, AttributeError):  # a key that is not a string: normalize (``str(key)``) first
-        ta, tb = _trees(_normalize(a), _normalize(b))
+        ta, tb = _trees(_normalize(a), _normalize(b), compiled)
     weight_b = sum(tb.weight)
     if ta.same_as(tb):
         return 0, weight_b
@@ -267,12 +279,11 @@ def _distance(a: dict[str, Any], b: dict[str, Any], backend: str) -> tuple[int, 
     if backend == "python":
         cols = len(tb.texts)
         rows = [lev[i : i + cols] for i in range(0, len(lev), cols)] if cols else []
-        return _zhang_shasha_python(ta, tb, rows), weight_b
+        return int(_zhang_shasha_python(ta, tb, rows)), weight_b  # an int, not numpy's int32 of cdist
     if _compiled_zhang_shasha is None:
         raise RuntimeError("the compiled TED module (benchmark.scoring._ted) is not built")
-    arrays = [array("i", column) for column in (ta.lmd, ta.weight, ta.label, ta.text, tb.lmd, tb.weight, tb.label,
-                                                 tb.text)]
-    return _compiled_zhang_shasha(*arrays, lev, len(tb.texts)), weight_b
+    return _compiled_zhang_shasha(ta.lmd, ta.weight, ta.label, ta.text, tb.lmd, tb.weight, tb.label, tb.text, lev,
+                                  len(tb.texts)), weight_b
 
 
 def _text_distances(a: list[str], b: list[str]) -> Any:
