@@ -29,8 +29,6 @@ from benchmark.stats.compare import (
     format_p,
 )
 from benchmark.stats.power import DetectableDelta, min_detectable_delta
-from benchmark.stats.resample import resampled_totals as _resampled_totals
-from benchmark.stats.resample import rng as _rng
 from benchmark.stats.significance import (
     RandomizationTest,
     UnpairedDifference,
@@ -47,8 +45,6 @@ __all__ = [
     "PairedBootstrap",
     "RandomizationTest",
     "UnpairedDifference",
-    "_resampled_totals",
-    "_rng",
     "approximate_randomization",
     "bootstrap_ci",
     "bootstrap_mean_ci",
