@@ -20,7 +20,6 @@ import numpy as np
 if TYPE_CHECKING:
     from benchmark.documents import Document
     from benchmark.records import PredictionRecord
-    from benchmark.stats import ConfidenceInterval
     from benchmark.tasks.spec import TaskSpec
 
 Direction = Literal["higher", "lower"]
@@ -73,9 +72,6 @@ class Metric:
     def score(self, table: Table) -> float | int | None:
         raise NotImplementedError
 
-    def interval(self, table: Table, n_resamples: int, alpha: float, seed: int | None) -> ConfidenceInterval | None:
-        return None
-
     def display(self) -> dict[str, Any]:
         return {"label": self.label, "direction": self.direction, "format": self.format}
 
@@ -99,12 +95,6 @@ class PooledMetric(Metric):
     def score(self, table: Table) -> float | None:
         c = self.counts(table)
         return float(self.pool(c.sum(axis=0)))
-
-    def interval(self, table: Table, n_resamples: int, alpha: float, seed: int | None) -> ConfidenceInterval | None:
-        from benchmark.stats import bootstrap_ci
-
-        c = self.counts(table)
-        return bootstrap_ci(c, self, n_resamples, alpha, seed) if len(c) else None
 
 
 @dataclass(frozen=True)
@@ -130,12 +120,6 @@ class MeanMetric(Metric):
     def score(self, table: Table) -> float | None:
         v = self.values(table)
         return float(v.mean()) * self.scale if v.size else None
-
-    def interval(self, table: Table, n_resamples: int, alpha: float, seed: int | None) -> ConfidenceInterval | None:
-        from benchmark.stats import bootstrap_mean_ci
-
-        v = self.values(table)
-        return bootstrap_mean_ci(v, self.name, n_resamples, alpha, seed) if self.with_ci and v.size else None
 
 
 @dataclass(frozen=True)

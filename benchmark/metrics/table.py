@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from benchmark.metrics import Table, registered, statistics
+from benchmark.metrics import MeanMetric, Metric, PooledMetric, Table, registered, statistics
+from benchmark.stats import ConfidenceInterval, bootstrap_ci, bootstrap_mean_ci
 
 if TYPE_CHECKING:
     from benchmark.documents import Document
@@ -44,12 +45,24 @@ def scores(table: Table) -> dict[str, Any]:
     return {m.name: m.score(table) for m in registered()}
 
 
+def interval(metric: Metric, table: Table, n_resamples: int, alpha: float,
+             seed: int | None) -> ConfidenceInterval | None:
+    """A metric's bootstrap CI: exact, from resampled sums, for a pooled metric; over the
+    documents that have the value for a mean with ``with_ci``; None otherwise or without data."""
+    if isinstance(metric, PooledMetric):
+        c = metric.counts(table)
+        return bootstrap_ci(c, metric, n_resamples, alpha, seed) if len(c) else None
+    if isinstance(metric, MeanMetric) and metric.with_ci:
+        return bootstrap_mean_ci(metric.values(table), metric.name, n_resamples, alpha, seed)
+    return None
+
+
 def cells(table: Table, n_resamples: int, alpha: float, seed: int | None) -> dict[str, Any]:
     """The board's cell: ``[estimate, low, high]`` for metrics with a CI, else the score."""
     out: dict[str, Any] = {}
     for m in registered():
         if m.ci:
-            ci = m.interval(table, n_resamples, alpha, seed)
+            ci = interval(m, table, n_resamples, alpha, seed)
             out[m.name] = None if ci is None else [ci.estimate, ci.low, ci.high]
         else:
             out[m.name] = m.score(table)

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from benchmark.stats.bootstrap import (
     ConfidenceInterval,
+    Difference,
     PairedBootstrap,
     bootstrap_ci,
     bootstrap_mean_ci,
@@ -41,6 +42,7 @@ __all__ = [
     "Comparison",
     "ConfidenceInterval",
     "DetectableDelta",
+    "Difference",
     "PairComparison",
     "PairedBootstrap",
     "RandomizationTest",

@@ -48,16 +48,22 @@ class ConfidenceInterval:
 
 
 @dataclass(frozen=True)
-class PairedBootstrap:
-    """Paired bootstrap of delta = metric(b) - metric(a) on the same documents."""
+class Difference:
+    """delta = b - a of two estimates, with its CI [low, high] and standard error."""
 
-    metric: str
     estimate_a: float
     estimate_b: float
     delta: float
     low: float
     high: float
     se: float
+
+
+@dataclass(frozen=True)
+class PairedBootstrap(Difference):
+    """Paired bootstrap of delta = metric(b) - metric(a) on the same documents."""
+
+    metric: str
     p_value: float
     correlation: float  # between the two models' bootstrap replicates (nan if one is constant)
     alpha: float

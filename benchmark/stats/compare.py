@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import ArrayLike
 
-from benchmark.stats.bootstrap import ConfidenceInterval, make_ci, paired_bootstrap
+from benchmark.stats.bootstrap import ConfidenceInterval, Difference, make_ci, paired_bootstrap
 from benchmark.stats.resample import (
     BOOTSTRAP_STREAM,
     as_counts,
@@ -38,17 +38,11 @@ NAN = float("nan")
 
 
 @dataclass(frozen=True)
-class PairComparison:
+class PairComparison(Difference):
     """One pair: delta = metric(b) - metric(a); Holm adjustments are over the call's pairs."""
 
     model_a: str
     model_b: str
-    estimate_a: float
-    estimate_b: float
-    delta: float
-    low: float
-    high: float
-    se: float
     correlation: float
     p_bootstrap: float
     p_randomization: float

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 from numpy.typing import ArrayLike
 
+from benchmark.stats.bootstrap import Difference
 from benchmark.stats.resample import CHUNK_ELEMENTS, RANDOMIZATION_STREAM, TIE, as_pair, check_args, rng
 
 if TYPE_CHECKING:
@@ -29,16 +30,10 @@ class RandomizationTest:
 
 
 @dataclass(frozen=True)
-class UnpairedDifference:
+class UnpairedDifference(Difference):
     """delta = b - a of two estimates from different documents, with a normal-approximation CI
     from their standard errors (independent samples)."""
 
-    estimate_a: float
-    estimate_b: float
-    delta: float
-    low: float
-    high: float
-    se: float
     alpha: float
 
 
