@@ -13,6 +13,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from benchmark.documents import Document
+from benchmark.metrics.errors import is_api_error
+from benchmark.metrics.table import doc_table, measure, scores
 from benchmark.models.base import Generation
 from benchmark.records import PredictionRecord
 from benchmark.scoring import DocCounts, aggregate, parse_output, restrict, scalar_paths, score_document
@@ -32,13 +34,8 @@ def is_retryable(rec: PredictionRecord) -> bool:
 
 
 def is_failed(rec: PredictionRecord) -> bool:
-    """The document got no answer from the model (any error but a truncated answer)."""
-    return rec.error_kind is not None and rec.error_kind != "truncated"
-
-
-def doc_seconds(rec: PredictionRecord) -> float:
-    """What the document took end to end (``total_s``; older records: OCR + model call)."""
-    return rec.total_s if rec.total_s is not None else rec.input_s + rec.latency_s
+    """The document got no answer from the model: an API error (:mod:`benchmark.metrics.errors`)."""
+    return is_api_error(rec)
 
 
 def score_output(
@@ -81,7 +78,7 @@ def make_record(
     error_kind = gen.error_kind
     if error_kind is None and gen.finish_reason == "length" and parse_error is not None:
         error_kind = "truncated"
-    return PredictionRecord(
+    record = PredictionRecord(
         id=doc.id,
         cache_key=cache_key,
         prompt_hash=prompt_hash,
@@ -104,6 +101,8 @@ def make_record(
         attempt=attempt,
         total_s=None if work_s is None else work_s + time.perf_counter() - scoring_start,
     )
+    record.stats = measure(task, doc, record)
+    return record
 
 
 def _quantile(values: list[float], q: float) -> float | None:
@@ -114,40 +113,36 @@ def _quantile(values: list[float], q: float) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q * 100) - 1]
 
 
+def _missing(task: TaskSpec, doc: Document) -> PredictionRecord:
+    """The record a document without one counts as: no answer, every gold pair a false negative."""
+    counts = score_document(doc.gt, None, list_matching=task.scoring.list_matching)
+    return PredictionRecord(id=doc.id, cache_key="", prompt_hash="", error_kind="missing",
+                            counts=counts.to_dict(), ted=0.0 if task.scoring.ted else None)
+
+
 def run_metrics(task: TaskSpec, docs: Iterable[Document], records: Iterable[PredictionRecord]) -> dict[str, Any]:
-    """Metrics over the documents: a document without a record counts as all false negatives."""
+    """Every registered metric (:mod:`benchmark.metrics`, the board's own function) plus the
+    per-field table, error taxonomy and token totals. A document without a record counts as all
+    false negatives and as an API error."""
     docs = list(docs)
     by_id = {r.id: r for r in records}
-    counts: list[DocCounts] = []
-    teds: list[float] = []
-    n_missing = 0
-    for doc in docs:
-        rec = by_id.get(doc.id)
-        if rec is None:
-            n_missing += 1
-            counts.append(score_document(doc.gt, None, list_matching=task.scoring.list_matching))
-            teds.append(0.0)
-            continue
-        counts.append(DocCounts.from_dict(rec.counts))
-        if rec.ted is not None:
-            teds.append(rec.ted)
     used = [by_id[d.id] for d in docs if d.id in by_id]
-    ok = [r for r in used if r.error_kind is None]
+    scored = [by_id.get(d.id) or _missing(task, d) for d in docs]
+    table = doc_table(scored)
+    ok = [r for r in used if not is_api_error(r)]
     latencies = [r.latency_s for r in ok]
-    out = aggregate(counts)
+    out = aggregate(DocCounts.from_dict(r.counts) for r in scored)
+    out.update(scores(table))
     out.update(
         {
-            "n_missing": n_missing,
+            "n_missing": len(docs) - len(used),
             # every document's gold is empty (an unlabelled task, `data init`): the scores mean nothing
             "no_gold": bool(docs) and not any(d.gt for d in docs),
             "n_errors": sum(1 for r in used if r.error_kind),
             "error_kinds": dict(Counter(r.error_kind for r in used if r.error_kind)),
-            "ted_accuracy": sum(teds) / len(teds) if teds else None,
+            "ted_accuracy": out.get("ted"),
             "latency_mean_s": sum(latencies) / len(latencies) if latencies else None,
-            "latency_p50_s": _quantile(latencies, 0.5),
             "latency_p95_s": _quantile(latencies, 0.95),
-            # input (OCR compute), model call and scoring: what one document costs end to end
-            "seconds_per_doc": (sum(doc_seconds(r) for r in ok) / len(ok)) if ok else None,
             "tokens_in": sum(r.tokens_in or 0 for r in used),
             "tokens_out": sum(r.tokens_out or 0 for r in used),
             "mean_tokens_out": (sum(r.tokens_out or 0 for r in used) / len(used)) if used else None,

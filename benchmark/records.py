@@ -43,6 +43,9 @@ class PredictionRecord(BaseModel):
     cost_usd: float = 0.0
     counts: dict[str, Any]
     ted: float | None = None
+    stats: dict[str, float] | None = Field(
+        default=None, description="per-document statistics measured while scoring (benchmark.metrics: "
+        "Statistic.measure), by name; None in records made before them or when no metric measures one")
     conditions: ConditionsField | None = Field(
         default=None, description="the document's capture conditions (Document.conditions), if any")
 

@@ -1,4 +1,5 @@
-"""``medvie-bench compare``: F1 with 95% CIs per run, and every pair's ΔF1 with a paired test.
+"""``medvie-bench compare``: F1 (or ``--metric``) with 95% CIs per run, and every pair's ΔF1 with a
+paired test (:func:`benchmark.stats.compare_all`).
 
 Each argument is a run directory or a model name (then its latest finished run on ``--task``
 under ``--runs``). Runs must share task version and document ids, or the command refuses.
@@ -30,8 +31,14 @@ class LoadedRun:
     path: Path
     manifest: RunManifest
     ids: list[str]
-    counts: np.ndarray  # (n_docs, 3) [tp, fp, fn], documents sorted by id
+    table: dict[str, np.ndarray]  # every registered statistic (benchmark.metrics), documents sorted by id
     conditions: list[dict[str, Any] | None] = field(default_factory=list)  # per document, same order
+
+    def counts(self, metric: str) -> np.ndarray:
+        """(n_docs, k) statistics of a pooled metric ([tp, fp, fn] for F1)."""
+        from benchmark.metrics import pooled
+
+        return pooled(metric).counts(self.table)
 
 
 def find_run(name: str, task: str | None, runs: Path) -> Path:
@@ -65,8 +72,7 @@ def find_run(name: str, task: str | None, runs: Path) -> Path:
 
 
 def load_run(path: Path) -> LoadedRun:
-    import numpy as np
-
+    from benchmark.metrics.table import doc_table
     from benchmark.store import RunStore
 
     store = RunStore(path)
@@ -77,11 +83,10 @@ def load_run(path: Path) -> LoadedRun:
     n = manifest.task.get("n_docs")
     if n is not None and len(records) != n:
         raise CompareError(f"{path}: {len(records)} records for {n} documents")
-    counts = np.array([[r.counts["tp"], r.counts["fp"], r.counts["fn"]] for r in records],
-                      dtype=np.int64).reshape(-1, 3)
     label = manifest.model.get("name", path.name)
     label += "+thinking" if manifest.settings.get("thinking") else ""
-    return LoadedRun(label, path, manifest, [r.id for r in records], counts, [r.conditions for r in records])
+    return LoadedRun(label, path, manifest, [r.id for r in records], doc_table(records),
+                     [r.conditions for r in records])
 
 
 def check_runs(runs: list[LoadedRun]) -> None:
@@ -107,10 +112,17 @@ def _labels(runs: list[LoadedRun]) -> None:
             r.label = r.path.name
 
 
-def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> str:
+def _label(metric: str) -> str:
+    from benchmark.metrics import get
+
+    return get(metric).label
+
+
+def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float, metric: str = "f1") -> str:
     from benchmark.stats import compare_all
 
-    comp = compare_all({r.label: r.counts for r in runs}, "f1", resamples, alpha, seed)
+    comp = compare_all({r.label: r.counts(metric) for r in runs}, metric, resamples, alpha, seed)
+    name = _label(metric)
     task = runs[0].manifest.task
     level = round(100 * (1 - alpha))
     w = max(12, *(len(r.label) for r in runs))
@@ -118,7 +130,7 @@ def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> st
         f"task {task.get('name')} (version {task.get('version')}), {len(runs[0].ids)} documents, "
         f"{resamples} paired bootstrap resamples, seed {seed}",
         "",
-        f"{'model':<{w}}  {'F1':>6}  {f'{level}% CI':<16}  run",
+        f"{'model':<{w}}  {name:>6}  {f'{level}% CI':<16}  run",
     ]
     for r, ci in zip(runs, comp.cis, strict=True):
         lines.append(f"{r.label:<{w}}  {ci.estimate:6.3f}  [{ci.low:.3f}, {ci.high:.3f}]    {r.path}")
@@ -126,14 +138,14 @@ def report(runs: list[LoadedRun], resamples: int, seed: int, alpha: float) -> st
 
 
 def _pair_lines(comp: Any, alpha: float) -> list[str]:
-    """The pairs of a ``Comparison``: ΔF1 with its CI, bootstrap and randomization p-values."""
+    """The pairs of a ``Comparison``: Δ with its CI, bootstrap and randomization p-values."""
     from benchmark.stats import format_p
 
     level = round(100 * (1 - alpha))
     lines: list[str] = []
     if comp.pairs:
         pw = max(len(p.model_b) + len(p.model_a) + 3 for p in comp.pairs)
-        lines += ["", f"{'B − A':<{pw}}  {'ΔF1':>7}  {f'{level}% CI':<18}  {'p':>6}  {'p_Holm':>6}"
+        lines += ["", f"{'B − A':<{pw}}  {'Δ' + _label(comp.metric):>7}  {f'{level}% CI':<18}  {'p':>6}  {'p_Holm':>6}"
                       f"  {'p_AR_Holm':>9}"]
         for p in comp.pairs:
             star = "*" if p.p_bootstrap_holm <= alpha else " "
@@ -165,8 +177,9 @@ def document_conditions(runs: list[LoadedRun]) -> list[dict[str, Any] | None]:
     return first.conditions
 
 
-def report_by(runs: list[LoadedRun], name: str, resamples: int, seed: int, alpha: float) -> str:
-    """F1 with CIs per level of condition ``name`` and model, then per level the paired tests
+def report_by(runs: list[LoadedRun], name: str, resamples: int, seed: int, alpha: float,
+              metric: str = "f1") -> str:
+    """F1 (or ``metric``) with CIs per level of condition ``name`` and model, then per level the paired tests
     between the models (Holm over that level's pairs)."""
     from benchmark.conditions import condition_names, group_by_level
     from benchmark.stats import compare_all
@@ -178,13 +191,13 @@ def report_by(runs: list[LoadedRun], name: str, resamples: int, seed: int, alpha
     groups = group_by_level(conditions, name)
     task = runs[0].manifest.task
     level = round(100 * (1 - alpha))
-    comps = {lv: compare_all({r.label: r.counts[idx] for r in runs}, "f1", resamples, alpha, seed)
+    comps = {lv: compare_all({r.label: r.counts(metric)[idx] for r in runs}, metric, resamples, alpha, seed)
              for lv, idx in groups.items()}
     lw = max(len(name), *(len(lv) for lv in groups))
     cw = max(22, *(len(r.label) for r in runs))
     lines = [
         f"task {task.get('name')} (version {task.get('version')}), {len(runs[0].ids)} documents by {name}, "
-        f"{resamples} paired bootstrap resamples, seed {seed}; F1 [{level}% CI]",
+        f"{resamples} paired bootstrap resamples, seed {seed}; {_label(metric)} [{level}% CI]",
         "",
         f"{name:<{lw}}  {'n':>4}  " + "  ".join(f"{r.label:<{cw}}" for r in runs),
     ]
@@ -198,7 +211,13 @@ def report_by(runs: list[LoadedRun], name: str, resamples: int, seed: int, alpha
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
+    from benchmark.metrics import pooled
+
     try:
+        try:
+            pooled(args.metric)
+        except ValueError as exc:
+            raise CompareError(f"--metric: {exc}") from None
         runs = [load_run(find_run(x, args.task, args.runs)) for x in args.runs_or_models]
         if args.task and any(r.manifest.task.get("name") != args.task for r in runs):
             bad = next(r for r in runs if r.manifest.task.get("name") != args.task)
@@ -207,9 +226,9 @@ def cmd_compare(args: argparse.Namespace) -> int:
         check_runs(runs)
         _labels(runs)
         if args.by:
-            print(report_by(runs, args.by, args.resamples, args.seed, args.alpha))
+            print(report_by(runs, args.by, args.resamples, args.seed, args.alpha, args.metric))
         else:
-            print(report(runs, args.resamples, args.seed, args.alpha))
+            print(report(runs, args.resamples, args.seed, args.alpha, args.metric))
     except (CompareError, FileNotFoundError) as exc:
         print(f"medvie-bench compare: {exc}", file=sys.stderr)
         return 2
@@ -225,6 +244,8 @@ def add_subparser(sub: Any) -> None:
     p.add_argument("--resamples", type=int, default=10_000, help="bootstrap resamples")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--alpha", type=float, default=0.05)
+    p.add_argument("--metric", default="f1",
+                   help="a pooled metric of the registry (benchmark/metrics/): f1, precision, recall...")
     p.add_argument("--by", metavar="CONDITION", default=None,
                    help="F1 and paired tests per level of a condition the records carry (rotation, crop, "
                         "table_groups, image_type...)")

@@ -237,6 +237,16 @@ class RunStore:
                 latest[rec.id] = rec
         yield from latest.values()
 
+    def latest_records(self) -> list[PredictionRecord]:
+        """One record per document under the run's own cache key (every key when the folder has no
+        manifest): what readers of a finished run score."""
+        key = self.read_manifest().cache_key if (self.dir / MANIFEST).exists() else None
+        return list(self.iter_latest(key))
+
+    def document_ids(self) -> set[str]:
+        """The ids of every document with a record (any cache key, any attempt)."""
+        return {r.id for r in self.read_records()}
+
     def append(self, record: PredictionRecord) -> None:
         if self._fh is None:
             self.dir.mkdir(parents=True, exist_ok=True)

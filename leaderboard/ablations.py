@@ -3,7 +3,6 @@ and the drop from general to medical documents."""
 
 from __future__ import annotations
 
-from statistics import NormalDist
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,19 +21,16 @@ def _paired_rows(pairs: list[tuple[dict[str, Any], str, str]], counts: dict[str,
                  ids: dict[str, np.ndarray], opt: BuildOptions) -> list[dict[str, Any]]:
     """One paired bootstrap per (row, run a, run b) on the documents both runs scored, Holm over
     the rows (a 120-document run pairs with a 30-document one on those 30)."""
-    rows = []
+    rows, family = [], []
     for row, a, b in pairs:
         in_a, in_b = np.isin(ids[a], ids[b]), np.isin(ids[b], ids[a])
-        if not in_a.any():
-            continue
-        pb = S.paired_bootstrap(counts[a][in_a], counts[b][in_b], "f1", opt.resamples, opt.alpha,
-                                opt.seed)
-        rows.append({**row, "f1_a": pb.estimate_a, "f1_b": pb.estimate_b, "delta": pb.delta,
-                     "low": pb.low, "high": pb.high, "p": pb.p_value, "n_docs": pb.n_docs})
-    if rows:
-        for row, adj in zip(rows, S.holm([r["p"] for r in rows]), strict=True):
-            row["p_holm"] = float(adj)
-    return rows
+        if in_a.any():
+            rows.append(row)
+            family.append((a, counts[a][in_a], b, counts[b][in_b]))
+    compared = S.compare_pairs(family, "f1", opt.resamples, opt.alpha, opt.seed)
+    return [{**row, "f1_a": p.estimate_a, "f1_b": p.estimate_b, "delta": p.delta, "low": p.low,
+             "high": p.high, "p": p.p_bootstrap, "n_docs": p.n_docs, "p_holm": p.p_bootstrap_holm}
+            for row, p in zip(rows, compared, strict=True)]
 
 
 def _same_data(a: Any, b: Any) -> bool:
@@ -74,15 +70,12 @@ def _domain(scopes: list[Scope], cfg: DisplayConfig, alpha: float) -> list[dict[
     a, b = (by.get(name) for name in cfg.domain_drop)
     if a is None or b is None:
         return []
-    z = NormalDist().inv_cdf(1 - alpha / 2)
     rows = []
     for e in a.models:
-        if e not in b.cells:
-            continue
-        fa, fb = a.cells[e]["f1"][0], b.cells[e]["f1"][0]
-        se = float(np.hypot(a.se[e], b.se[e]))
-        rows.append({"entry": e, "f1_a": fa, "f1_b": fb, "delta": fb - fa,
-                     "low": fb - fa - z * se, "high": fb - fa + z * se})
+        if e in b.cells:
+            d = S.unpaired_difference(a.cells[e]["f1"][0], a.se[e], b.cells[e]["f1"][0], b.se[e], alpha)
+            rows.append({"entry": e, "f1_a": d.estimate_a, "f1_b": d.estimate_b, "delta": d.delta,
+                         "low": d.low, "high": d.high})
     return rows
 
 

@@ -1,8 +1,9 @@
 """Tables → the page's data: scopes (task groups and tasks), cells with CIs, significance, power.
 
-A scope's score for an entry pools the documents of the scope's tasks (micro metrics from
-summed counts); an entry gets a group score only with runs on every task of the group. CIs,
-paired tests and Holm adjustment over all pairs of a scope come from :mod:`benchmark.stats`.
+A scope's score for an entry pools the documents of the scope's tasks: its cell holds every
+registered metric (:mod:`benchmark.metrics`, the same function as ``metrics.json``); an entry gets
+a group score only with runs on every task of the group. CIs, paired tests and Holm adjustment
+over all pairs of a scope come from :mod:`benchmark.stats`, as named pair records.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ import pandas as pd
 from benchmark import __version__
 from benchmark import stats as S
 from benchmark.conditions import condition_names, group_by_level
+from benchmark.metrics import statistics
+from benchmark.metrics.table import cells, concat
 from leaderboard.ablations import ablations
 from leaderboard.collect import Collection
 from leaderboard.config import DisplayConfig
@@ -51,7 +54,7 @@ class Scope:
     tasks: list[str]
     cells: dict[str, dict[str, Any]] = field(default_factory=dict)
     se: dict[str, float] = field(default_factory=dict)
-    pairs: list[list[Any]] = field(default_factory=list)
+    pairs: list[dict[str, Any]] = field(default_factory=list)
     models: list[str] = field(default_factory=list)
     mdd: float | None = None
     n_docs: int = 0
@@ -87,6 +90,13 @@ def counts_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
     return _per_run(docs, ["tp", "fp", "fn"], np.int64)
 
 
+def tables_by_run(docs: pd.DataFrame) -> dict[str, dict[str, np.ndarray]]:
+    """Every registered statistic per run ({name: one value per document}), in the order of
+    :func:`counts_by_run`."""
+    names = [n for n in statistics() if n in docs]
+    return {k: {n: a[:, i] for i, n in enumerate(names)} for k, a in _per_run(docs, names, np.float64).items()}
+
+
 def ids_by_run(docs: pd.DataFrame) -> dict[str, np.ndarray]:
     """Document ids per run, in the order of :func:`counts_by_run`."""
     return _per_run(docs, "id")
@@ -119,69 +129,27 @@ def _scopes(main: pd.DataFrame, cfg: DisplayConfig) -> list[Scope]:
     return out
 
 
-def mean_ci(values: np.ndarray, opt: BuildOptions) -> list[float] | None:
-    """Mean with a percentile bootstrap CI over documents (for TED accuracy)."""
-    v = np.asarray(values, dtype=np.float64)
-    v = v[np.isfinite(v)]
-    if not v.size:
-        return None
-    rng = np.random.default_rng(np.random.SeedSequence(opt.seed, spawn_key=(7,)))
-    means = np.empty(opt.resamples)
-    rows = max(1, (1 << 21) // v.size)
-    for start in range(0, opt.resamples, rows):
-        idx = rng.integers(0, v.size, (min(rows, opt.resamples - start), v.size))
-        means[start : start + len(idx)] = v[idx].mean(axis=1)
-    low, high = np.quantile(means, [opt.alpha / 2, 1 - opt.alpha / 2])
-    return [float(v.mean()), float(low), float(high)]
-
-
-def _cell_extras(d: pd.DataFrame, opt: BuildOptions) -> dict[str, Any]:
-    n = len(d)
-    ok = d.loc[~d["api_error"], "latency_s"]
-    per_doc = d.loc[~d["api_error"], "total_s"]  # input, model call and scoring (collect.DOC_COLUMNS)
-    return {
-        "n_docs": n,
-        "ted": mean_ci(d["ted"].to_numpy(dtype=np.float64, na_value=np.nan), opt),
-        "parse_error_rate": float(d["parse_error"].mean()) if n else None,
-        "api_error_rate": float(d["api_error"].mean()) if n else None,
-        "latency_p50_s": float(ok.median()) if len(ok) else None,
-        "seconds_per_doc": float(per_doc.mean()) if len(per_doc) else None,
-        "cost_per_1k": float(d["cost_usd"].sum()) * 1000 / n if n else None,
-    }
-
-
 def _ci(ci: S.ConfidenceInterval) -> list[float]:
     return [ci.estimate, ci.low, ci.high]
 
 
 def _fill_scope(scope: Scope, runs: dict[tuple[str, str], str], counts: dict[str, np.ndarray],
-                docs_by_run: dict[str, pd.DataFrame], opt: BuildOptions) -> None:
+                tables: dict[str, dict[str, np.ndarray]], opt: BuildOptions) -> None:
     entries = sorted({e for (t, e) in runs if t == scope.tasks[0]})
     entries = [e for e in entries if all((t, e) in runs for t in scope.tasks)]
     if not entries:
         return
     arrays = {e: np.concatenate([counts[runs[t, e]] for t in scope.tasks]) for e in entries}
-    kw = dict(n_resamples=opt.resamples, alpha=opt.alpha, seed=opt.seed)
-    comp = S.compare_all(arrays, "f1", randomization=False, **kw)
+    comp = S.compare_all(arrays, "f1", n_resamples=opt.resamples, alpha=opt.alpha, seed=opt.seed,
+                         randomization=False)
     scope.models, scope.n_docs = entries, len(next(iter(arrays.values())))
-    for i, e in enumerate(entries):
-        d = pd.concat([docs_by_run[runs[t, e]] for t in scope.tasks])
-        f1 = comp.cis[i]
-        scope.se[e] = f1.se
-        scope.cells[e] = {
-            "f1": _ci(f1),
-            "precision": _ci(S.bootstrap_ci(arrays[e], "precision", **kw)),
-            "recall": _ci(S.bootstrap_ci(arrays[e], "recall", **kw)),
-            **_cell_extras(d, opt),
-        }
+    for e in entries:
+        table = concat([tables[runs[t, e]] for t in scope.tasks])
+        scope.se[e] = comp.ci(e).se
+        scope.cells[e] = cells(table, opt.resamples, opt.alpha, opt.seed)
         if scope.kind == "task":
             scope.cells[e]["run"] = runs[scope.tasks[0], e]
-    index = {e: i for i, e in enumerate(entries)}
-    scope.pairs = [
-        [index[p.model_a], index[p.model_b], p.delta, p.low, p.high, p.p_bootstrap,
-         p.p_bootstrap_holm]
-        for p in comp.pairs
-    ]
+    scope.pairs = [p.summary() for p in comp.pairs]
     corr = [p.correlation for p in comp.pairs if math.isfinite(p.correlation)]
     rho = max(0.0, median(corr)) if corr else 0.0
     scope.mdd = median(
@@ -213,11 +181,9 @@ def _level_cells(counts: dict[str, np.ndarray], idx: list[int], opt: BuildOption
     entries = list(counts)
     comp = S.compare_all({e: counts[e][idx] for e in entries}, "f1", n_resamples=opt.resamples,
                          alpha=opt.alpha, seed=opt.seed, randomization=False)
-    index = {e: i for i, e in enumerate(entries)}
     return {"n_docs": len(idx), "models": entries,
             "cells": {e: {"f1": _ci(ci)} for e, ci in zip(entries, comp.cis, strict=True)},
-            "pairs": [[index[p.model_a], index[p.model_b], p.delta, p.low, p.high, p.p_bootstrap,
-                       p.p_bootstrap_holm] for p in comp.pairs]}
+            "pairs": [p.summary() for p in comp.pairs]}
 
 
 def _condition_table(main: pd.DataFrame, counts: dict[str, np.ndarray],
@@ -282,11 +248,11 @@ def build_data(col: Collection, cfg: DisplayConfig, opt: BuildOptions | None = N
     opt = opt or BuildOptions()
     main, reasons = select_runs(col.runs)
     counts = counts_by_run(col.docs)
-    docs_by_run = dict(tuple(col.docs.groupby("run_key", sort=False)))
+    tables = tables_by_run(col.docs)
     runs = {(r.task, r.entry): r.run_key for r in main.itertuples(index=False)}
     scopes = _scopes(main, cfg) if len(main) else []
     for scope in scopes:
-        _fill_scope(scope, runs, counts, docs_by_run, opt)
+        _fill_scope(scope, runs, counts, tables, opt)
     scopes = [s for s in scopes if s.models]
     entries = _entries(main, cfg) if len(main) else []
     data = {
@@ -298,7 +264,7 @@ def build_data(col: Collection, cfg: DisplayConfig, opt: BuildOptions | None = N
             "n_included": len(main), "baseline": _baseline(opt.baseline, entries),
             "explorer_docs": docs_per_run(opt, len(main)) if with_explorer else 0,
         },
-        "metrics": [{"key": k, **m.model_dump()} for k, m in cfg.metrics.items()],
+        "metrics": cfg.metric_columns(),
         "entries": entries,
         "scopes": [
             {"id": s.id, "kind": s.kind, "name": s.name, "label": s.label, "tasks": s.tasks,

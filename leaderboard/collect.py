@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from benchmark.evaluation import doc_seconds
+from benchmark.metrics.table import doc_rows
 from benchmark.records import PredictionRecord
 from benchmark.store import MANIFEST, METRICS, PREDICTIONS, QUARANTINE, RunStore
 
@@ -27,10 +27,14 @@ RUN_COLUMNS = (
     "tags", "language", "split", "model", "entry", "thinking", "keys", "seed", "limit", "status",
     "finished_at", "mtime_ns", "n_docs", "ids_hash", "problem",
 )
-DOC_COLUMNS = (
-    "run_key", "id", "tp", "fp", "fn", "ted", "parse_error", "api_error", "error_kind",
-    "latency_s", "input_s", "cost_usd", "total_s", "conditions",
-)
+ID_COLUMNS = ("run_key", "id", "error_kind", "conditions")
+
+
+def doc_columns() -> tuple[str, ...]:
+    """The ``docs`` table: ids, then every registered metric's per-document statistics."""
+    from benchmark.metrics import statistics
+
+    return ID_COLUMNS + tuple(statistics())
 
 
 @dataclass
@@ -133,15 +137,12 @@ def _run_row(run_dir: Path, root: Path, docs: _Docs) -> tuple[dict[str, Any],
 
 
 def _doc_rows(run_key: str, records: list[PredictionRecord], out: dict[str, list[Any]]) -> None:
-    for r in records:
-        c = r.counts
-        values = (
-            run_key, r.id, int(c["tp"]), int(c["fp"]), int(c["fn"]), r.ted,
-            r.parse_error is not None, bool(r.error_kind) and r.error_kind != "truncated",
-            r.error_kind, r.latency_s, r.input_s, r.cost_usd, doc_seconds(r), r.conditions,
-        )
-        for col, v in zip(DOC_COLUMNS, values, strict=True):
-            out[col].append(v)
+    out["run_key"] += [run_key] * len(records)
+    out["id"] += [r.id for r in records]
+    out["error_kind"] += [r.error_kind for r in records]
+    out["conditions"] += [r.conditions for r in records]
+    for name, values in doc_rows(records).items():
+        out[name] += values
 
 
 def _field_rows(run_key: str, records: list[PredictionRecord]) -> list[tuple[Any, ...]]:
@@ -174,7 +175,8 @@ def collect(root: Path, keep_records: int = 0,
     root = Path(root)
     docs = _Docs(include_paths)
     run_rows: list[dict[str, Any]] = []
-    doc_cols: dict[str, list[Any]] = {c: [] for c in DOC_COLUMNS}
+    columns = doc_columns()
+    doc_cols: dict[str, list[Any]] = {c: [] for c in columns}
     field_rows: list[tuple[Any, ...]] = []
     kept: dict[str, dict[str, PredictionRecord]] = {}
     for run_dir in find_runs(root):
@@ -188,6 +190,6 @@ def collect(root: Path, keep_records: int = 0,
             first = sorted(records, key=lambda r: r.id)[:keep_records]
             kept[key] = {r.id: r for r in first}
     runs = pd.DataFrame(run_rows, columns=list(RUN_COLUMNS))
-    docs = pd.DataFrame(doc_cols, columns=list(DOC_COLUMNS))
+    docs = pd.DataFrame(doc_cols, columns=list(columns))
     fields = pd.DataFrame(field_rows, columns=["run_key", "path", "tp", "fp", "fn"])
     return Collection(runs=runs, docs=docs, fields=fields, records=kept)

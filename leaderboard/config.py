@@ -1,18 +1,15 @@
-"""``display.yaml``: display names, metric directions and task groups, validated here."""
+"""``display.yaml``: display names and task groups, validated here. The board's metric columns
+come from the metric registry (:mod:`benchmark.metrics`); ``metrics:`` may relabel or hide them."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 DEFAULT_DISPLAY = Path(__file__).with_name("display.yaml")
-METRIC_KEYS = (
-    "f1", "precision", "recall", "ted", "n_docs", "parse_error_rate", "api_error_rate",
-    "latency_p50_s", "seconds_per_doc", "cost_per_1k",
-)
 
 
 class _Strict(BaseModel):
@@ -25,10 +22,12 @@ class Group(_Strict):
     tags: list[str] = Field(min_length=1)
 
 
-class Metric(_Strict):
-    label: str
-    direction: Literal["higher", "lower"]
-    format: Literal["score", "percent", "int", "seconds", "money"] = "score"
+class MetricDisplay(_Strict):
+    """Overrides of a registered metric's column (all optional)."""
+
+    label: str | None = None
+    format: Literal["score", "percent", "int", "seconds", "money"] | None = None
+    hidden: bool = False
 
 
 class Named(_Strict):
@@ -40,13 +39,25 @@ class DisplayConfig(_Strict):
     title: str = "Leaderboard"
     subtitle: str = ""
     groups: list[Group] = Field(default_factory=list)
-    metrics: dict[str, Metric]
+    metrics: dict[str, MetricDisplay] = Field(default_factory=dict)
     models: dict[str, Named] = Field(default_factory=dict)
     tasks: dict[str, Named] = Field(default_factory=dict)
     domain_drop: tuple[str, str] | None = ("general", "medical")  # (from, to) group names
     # capture conditions (PredictionRecord.conditions) in the order shown, with display names;
     # conditions not listed follow, alphabetically
     conditions: dict[str, Named] = Field(default_factory=dict)
+
+    def metric_columns(self) -> list[dict[str, Any]]:
+        """The board's metric columns: every registered metric in order, with this file's overrides."""
+        from benchmark.metrics import registered
+
+        out = []
+        for m in registered():
+            o = self.metrics.get(m.name, MetricDisplay())
+            if not o.hidden:
+                shown = {k: v for k, v in o.model_dump(exclude={"hidden"}).items() if v is not None}
+                out.append({"key": m.name, **m.display(), **shown})
+        return out
 
     def model_label(self, entry: str, model: str, thinking: bool) -> str:
         if entry in self.models:
@@ -77,7 +88,10 @@ def load_display(path: Path | None = None) -> DisplayConfig:
         cfg = DisplayConfig.model_validate(data)
     except (OSError, yaml.YAMLError, ValidationError) as exc:
         raise ValueError(f"{path}: invalid display file: {exc}") from exc
-    unknown = set(cfg.metrics) - set(METRIC_KEYS)
+    from benchmark.metrics import registered
+
+    known = [m.name for m in registered()]
+    unknown = set(cfg.metrics) - set(known)
     if unknown:
-        raise ValueError(f"{path}: unknown metrics {sorted(unknown)}; known: {list(METRIC_KEYS)}")
+        raise ValueError(f"{path}: unknown metrics {sorted(unknown)}; known: {known}")
     return cfg

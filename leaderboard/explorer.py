@@ -1,6 +1,6 @@
 """Document explorer data: per task a bounded set of documents (thumbnail shared between models,
-ground truth) and per (entry, task) each document's fields with TP/FP/FN, error kind and raw
-output."""
+ground truth) and per (entry, task) each document's fields with TP/FP/FN, every registered
+metric's score on it, error kind and raw output."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from benchmark.images import open_image
+from benchmark.metrics.table import doc_table, scores
 from benchmark.records import PredictionRecord
 from benchmark.scoring.match import restrict
 from benchmark.scoring.normalize import is_empty, normalize_key
@@ -104,9 +105,10 @@ def _doc_view(rec: PredictionRecord, gt: dict[str, Any] | None, raw_chars: int) 
     raw = rec.raw or ""
     return {
         "raw": raw[:raw_chars], "cut": max(0, len(raw) - raw_chars), "fields": rows,
-        "tp": rec.counts["tp"], "fp": rec.counts["fp"], "fn": rec.counts["fn"], "ted": rec.ted,
+        "tp": rec.counts["tp"], "fp": rec.counts["fp"], "fn": rec.counts["fn"],
+        "scores": scores(doc_table([rec])),  # every registered metric on this document
         "parse_error": rec.parse_error, "error_kind": rec.error_kind, "error": rec.error,
-        "queried_keys": rec.queried_keys, "latency_s": rec.latency_s,
+        "queried_keys": rec.queried_keys,
     }
 
 

@@ -19,7 +19,6 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 TEMPLATES = Path(__file__).with_name("templates")
-SCORES = ("f1", "precision", "recall", "ted")
 
 
 def _env() -> Environment:
@@ -41,7 +40,10 @@ def render_html(data: dict[str, Any]) -> str:
 
 
 def table(data: dict[str, Any]) -> pd.DataFrame:
-    """One row per (scope, entry): every metric, with CIs for F1, precision, recall and TED."""
+    """One row per (scope, entry): every metric, with low/high columns for metrics with a CI."""
+    from benchmark.metrics import registered
+
+    scores = {m.name for m in registered() if m.ci}
     labels = {e["id"]: e["label"] for e in data["entries"]}
     rows = []
     for s in data["scopes"]:
@@ -49,7 +51,7 @@ def table(data: dict[str, Any]) -> pd.DataFrame:
             row = {"scope": s["id"], "scope_kind": s["kind"], "scope_label": s["label"],
                    "entry": entry, "label": labels.get(entry, entry)}
             for k, v in cell.items():
-                if k in SCORES:
+                if k in scores:
                     row[k], row[f"{k}_low"], row[f"{k}_high"] = v or (None, None, None)
                 else:
                     row[k] = v

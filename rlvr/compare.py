@@ -1,18 +1,17 @@
 """Compare evaluation runs (base vs RLVR vs SFT) on their common documents.
 
-Reads each run directory's ``predictions.jsonl`` (per-document tp/fp/fn from the shared scorer),
-keeps the documents every run has finished, and reports micro P/R/F1 with percentile bootstrap
-CIs (``benchmark.stats.bootstrap_ci``) and paired bootstrap deltas/p-values against the first run
-(``benchmark.stats.paired_bootstrap``), plus any further ``pairs`` (e.g. RLVR vs SFT of one seed).
-Beside each F1 comparison: the minimum detectable ΔF1 of that pair (``min_detectable_delta``: 80 %
-power, two-sided α = 0.05, the pair's own replicate correlation) and the p-value Holm-adjusted over
-every F1 comparison of the call (one family: put every comparison of a results table in one call).
-Output: a Markdown table and a JSON file.
+Reads each run folder through :class:`benchmark.store.RunStore` (per-document tp/fp/fn from the
+shared scorer), keeps the documents every run has finished, and reports micro P/R/F1 with
+percentile bootstrap CIs (``benchmark.stats.bootstrap_ci``) and paired bootstrap deltas/p-values
+against the first run, plus any further ``pairs`` (e.g. RLVR vs SFT of one seed), all from
+``benchmark.stats.compare_pairs``. Beside each F1 comparison: the minimum detectable ΔF1 of that
+pair (``min_detectable_delta``: 80 % power, two-sided α = 0.05, the pair's own replicate
+correlation) and the p-value Holm-adjusted over every F1 comparison of the call (one family: put
+every comparison of a results table in one call). Output: a Markdown table and a JSON file.
 """
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -25,52 +24,28 @@ def load_counts(run_dir: Path) -> dict[str, tuple[int, int, int]]:
 
 def _load(run_dir: Path) -> dict[str, tuple[int, int, int, int]]:
     """Per document: tp, fp, fn and the number of generated tokens (the response length)."""
-    out: dict[str, tuple[int, int, int, int]] = {}
-    path = Path(run_dir) / "predictions.jsonl"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        rec = json.loads(line)
-        c = rec.get("counts") or {}
-        if rec.get("error_kind") and not c:
-            continue
-        tokens = int(rec.get("tokens_out") or 0)
-        out[rec["id"]] = (int(c.get("tp", 0)), int(c.get("fp", 0)), int(c.get("fn", 0)), tokens)
+    from benchmark.store import RunStore
+
+    return {r.id: (int(r.counts["tp"]), int(r.counts["fp"]), int(r.counts["fn"]), int(r.tokens_out or 0))
+            for r in RunStore(Path(run_dir)).latest_records()}
+
+
+def _comparisons(names: list[str], pairs: list[tuple[str, str]]) -> dict[tuple[str, str], tuple[str, str]]:
+    """(group, label) → (a, b): every run against the first, then the further pairs."""
+    out = {("vs_first", n): (names[0], n) for n in names[1:]}
+    out.update({("pairs", f"{b} − {a}"): (a, b) for a, b in pairs})
     return out
-
-
-def _paired(a: Any, b: Any, n_resamples: int, seed: int) -> dict[str, Any]:
-    import math
-
-    from benchmark.stats import min_detectable_delta, paired_bootstrap
-
-    out: dict[str, Any] = {}
-    for metric in METRICS:
-        pb = paired_bootstrap(a, b, metric=metric, n_resamples=n_resamples, seed=seed)
-        out[metric] = {"delta": float(pb.delta), "low": float(pb.low), "high": float(pb.high), "p": float(pb.p_value)}
-        if metric == "f1":
-            rho = pb.correlation if math.isfinite(pb.correlation) else 0.0
-            mde = min_detectable_delta(a, metric, correlation=rho, n_resamples=min(n_resamples, 2_000), seed=seed)
-            out[metric]["mde"] = float(mde.delta)
-    return out
-
-
-def _holm_f1(result: dict[str, Any]) -> None:
-    """``p_holm`` on every F1 comparison: Holm over all of them (vs the first run and extra pairs)."""
-    from benchmark.stats import holm
-
-    entries = [d["f1"] for d in result["vs_first"].values()] + [d["f1"] for d in result["pairs"].values()]
-    for entry, adjusted in zip(entries, holm([e["p"] for e in entries]) if entries else [], strict=True):
-        entry["p_holm"] = float(adjusted)
 
 
 def compare_runs(
     runs: dict[str, Path], n_resamples: int = 10_000, seed: int = 0, pairs: list[tuple[str, str]] | None = None
 ) -> dict[str, Any]:
     """``pairs``: further (a, b) comparisons, delta = b − a, by run name."""
+    import math
+
     import numpy as np
 
-    from benchmark.stats import bootstrap_ci
+    from benchmark.stats import bootstrap_ci, compare_pairs, min_detectable_delta
 
     loaded = {name: _load(path) for name, path in runs.items()}
     common = sorted(set.intersection(*(set(c) for c in loaded.values())))
@@ -90,17 +65,20 @@ def compare_runs(
         row["mean_tokens_out"] = float(full[n][:, 3].mean())
         for metric in METRICS:
             ci = bootstrap_ci(arrays[n], metric=metric, n_resamples=n_resamples, seed=seed)
-            row[metric] = {
-                "value": float(ci.estimate),
-                "low": float(ci.low),
-                "high": float(ci.high),
-            }
+            row[metric] = {"value": float(ci.estimate), "low": float(ci.low), "high": float(ci.high)}
         result["models"][n] = row
-    for n in names[1:]:
-        result["vs_first"][n] = _paired(arrays[names[0]], arrays[n], n_resamples, seed)
-    for a, b in pairs or ():
-        result["pairs"][f"{b} − {a}"] = _paired(arrays[a], arrays[b], n_resamples, seed)
-    _holm_f1(result)
+    comparisons = _comparisons(names, list(pairs or ()))
+    family = [(a, arrays[a], b, arrays[b]) for a, b in comparisons.values()]
+    compared = {m: compare_pairs(family, m, n_resamples, seed=seed) for m in METRICS}
+    for k, ((group, label), (a, _)) in enumerate(comparisons.items()):
+        d = {m: {"delta": compared[m][k].delta, "low": compared[m][k].low, "high": compared[m][k].high,
+                 "p": compared[m][k].p_bootstrap} for m in METRICS}
+        f1 = compared["f1"][k]
+        rho = f1.correlation if math.isfinite(f1.correlation) else 0.0
+        d["f1"]["mde"] = float(min_detectable_delta(arrays[a], "f1", correlation=rho,
+                                                    n_resamples=min(n_resamples, 2_000), seed=seed).delta)
+        d["f1"]["p_holm"] = f1.p_bootstrap_holm  # Holm over every F1 comparison of the call
+        result[group][label] = d
     return result
 
 

@@ -9,31 +9,26 @@ Exit code 2 and one line per model without a run (nothing printed on stdout then
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 
-def _finished(run_dir: Path) -> int:
-    path = run_dir / "predictions.jsonl"
-    if not path.is_file():
-        return 0
-    return len({json.loads(line)["id"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()})
-
-
 def find_run(out: Path, task: str, model: str, keys: str, thinking: bool = False, examples: bool = True) -> Path | None:
+    from benchmark.store import MANIFEST, RunStore
+
     best: tuple[int, Path] | None = None
-    for manifest in sorted((out / task).glob(f"{model}__*/manifest.json")):
+    for manifest in sorted((out / task).glob(f"{model}__*/{MANIFEST}")):
+        store = RunStore(manifest.parent, report=None)
         try:
-            m = json.loads(manifest.read_text(encoding="utf-8"))
+            m = store.read_manifest()
         except (OSError, ValueError):
             continue
-        s = m.get("settings", {})
-        if m.get("model", {}).get("name") != model or str(s.get("keys")) != keys:
+        s = m.settings
+        if m.model.get("name") != model or str(s.get("keys")) != keys:
             continue
         if bool(s.get("thinking")) != thinking or bool(s.get("examples", True)) != examples:
             continue
-        n = _finished(manifest.parent)
+        n = len(store.document_ids())
         if best is None or n > best[0]:
             best = (n, manifest.parent)
     return best[1] if best else None

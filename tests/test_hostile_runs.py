@@ -478,6 +478,6 @@ def test_total_s_covers_the_whole_document_and_feeds_seconds_per_doc(tmp_path: P
     old = PredictionRecord.model_validate({**records[0].model_dump(exclude={"total_s", "attempt"}),
                                            "latency_s": 1.5, "input_s": 0.25})
     assert old.total_s is None and old.attempt == 1
-    from benchmark.evaluation import doc_seconds
+    from benchmark.metrics.timing import doc_seconds
 
     assert doc_seconds(old) == 1.75, "records made before total_s: OCR + model call, as before"

@@ -306,15 +306,20 @@ def test_empty_runs_folder_renders(tmp_path):
 
 def test_display_file_is_validated(tmp_path):
     cfg = load_display()
-    assert cfg.metrics["f1"].direction == "higher" and cfg.metrics["cost_per_1k"].direction == "lower"
+    columns = {c["key"]: c for c in cfg.metric_columns()}  # from the metric registry
+    assert columns["f1"]["direction"] == "higher" and columns["cost_per_1k"]["direction"] == "lower"
+    assert list(columns)[:4] == ["f1", "precision", "recall", "ted"]
     assert cfg.groups_of(["medical", "zh"]) == ["medical"] and cfg.task_label("x") == "x"
     bad = tmp_path / "display.yaml"
     bad.write_text("metrics: {f1: {label: F1, direction: sideways}}\n")
     with pytest.raises(ValueError, match=r"display\.yaml: invalid display file"):
         load_display(bad)
-    bad.write_text("metrics: {speed: {label: S, direction: higher}}\n")
+    bad.write_text("metrics: {speed: {label: S}}\n")
     with pytest.raises(ValueError, match="unknown metrics"):
         load_display(bad)
+    bad.write_text("metrics: {f1: {label: Field F1}, cost_per_1k: {hidden: true}}\n")
+    columns = {c["key"]: c for c in load_display(bad).metric_columns()}
+    assert columns["f1"]["label"] == "Field F1" and "cost_per_1k" not in columns
 
 
 def test_field_views():

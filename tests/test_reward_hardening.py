@@ -186,13 +186,15 @@ def test_sft_rows_default_to_the_full_schema_json(task):
 
 
 def test_compare_prints_detectable_delta_extra_pairs_and_one_holm_family(tmp_path, capsys):
+    from benchmark.records import PredictionRecord
     from rlvr.cli import main as rlvr_main
 
     def run(name: str, tps: list[int]) -> Path:
         d = tmp_path / name
         d.mkdir()
         d.joinpath("predictions.jsonl").write_text("".join(
-            json.dumps({"id": f"d{i}", "counts": {"tp": tp, "fp": 3 - tp, "fn": 3 - tp}}) + "\n"
+            PredictionRecord(id=f"d{i}", cache_key="k", prompt_hash="p",
+                             counts={"tp": tp, "fp": 3 - tp, "fn": 3 - tp}).model_dump_json() + "\n"
             for i, tp in enumerate(tps)))
         return d
 

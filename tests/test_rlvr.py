@@ -320,8 +320,11 @@ def test_compare_runs_on_common_documents(tmp_path: Path) -> None:
     def run(name: str, counts: list[tuple[str, int, int, int]]) -> Path:
         d = tmp_path / name
         d.mkdir()
-        lines = [
-            json.dumps({"id": i, "counts": {"tp": tp, "fp": fp, "fn": fn}, "tokens_out": 10 * (tp + fp)})
+        from benchmark.records import PredictionRecord
+
+        lines = [  # read back through benchmark.store.RunStore, as every run folder is
+            PredictionRecord(id=i, cache_key="k", prompt_hash="p", counts={"tp": tp, "fp": fp, "fn": fn},
+                             tokens_out=10 * (tp + fp)).model_dump_json()
             for i, tp, fp, fn in counts
         ]
         (d / "predictions.jsonl").write_text("\n".join(lines) + "\n")

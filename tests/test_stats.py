@@ -13,6 +13,8 @@ from scipy import stats as sps
 
 from benchmark import stats as S
 from benchmark.scoring.aggregate import prf
+from benchmark.stats.resample import resampled_totals
+from benchmark.stats.resample import rng as rng_stream
 
 A3 = np.array([[2, 1, 0], [1, 0, 1], [0, 1, 1]])  # totals (3, 2, 2): P = R = F1 = 0.6
 B3 = np.array([[2, 0, 0], [1, 0, 1], [1, 0, 0]])  # totals (4, 0, 1): P = 1, R = 0.8, F1 = 8/9
@@ -74,8 +76,8 @@ def test_counts_array_from_doc_counts():
 def test_resampled_totals_equal_multinomial_weights_matmul():
     rng = np.random.default_rng(3)
     units = rng.integers(0, 40, size=(50, 6))
-    totals = S._resampled_totals(units, 200, S._rng(7, 0))
-    idx = S._rng(7, 0).integers(0, 50, size=(200, 50), dtype=np.intp)  # single chunk here
+    totals = resampled_totals(units, 200, rng_stream(7, 0))
+    idx = rng_stream(7, 0).integers(0, 50, size=(200, 50), dtype=np.intp)  # single chunk here
     w = np.stack([np.bincount(row, minlength=50) for row in idx])  # (B, n) multinomial weights
     assert (w.sum(axis=1) == 50).all()
     np.testing.assert_array_equal(totals, w @ units)
@@ -83,7 +85,7 @@ def test_resampled_totals_equal_multinomial_weights_matmul():
 
 def test_packing_spans_several_words():
     units = np.array([[2**40, 1, 2**30, 5, 0, 7]] * 3 + [[0, 0, 0, 0, 0, 0]])
-    totals = S._resampled_totals(units, 300, S._rng(0, 0))
+    totals = resampled_totals(units, 300, rng_stream(0, 0))
     counts = totals[:, 0] // 2**40  # how many copies of row 0..2 each resample drew
     np.testing.assert_array_equal(totals, counts[:, None] * units[0])
 

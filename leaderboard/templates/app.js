@@ -132,13 +132,14 @@
   }
 
   // ---------------------------------------------------------------- significance helpers
+  // a's metric minus b's, from the scope's pair records (benchmark.stats.PairComparison.summary:
+  // delta = model_b − model_a)
   function pairOf(scope, a, b) {
-    var ia = scope.models.indexOf(a), ib = scope.models.indexOf(b);
-    if (ia < 0 || ib < 0 || ia === ib) return null;
+    if (a === b) return null;
     for (var k = 0; k < scope.pairs.length; k++) {
-      var p = scope.pairs[k];  // [i, j, delta (j - i), low, high, p, p_holm]
-      if (p[0] === ia && p[1] === ib) return { delta: -p[2], low: -p[4], high: -p[3], p: p[5], holm: p[6] };
-      if (p[0] === ib && p[1] === ia) return { delta: p[2], low: p[3], high: p[4], p: p[5], holm: p[6] };
+      var p = scope.pairs[k];
+      if (p.model_a === b && p.model_b === a) return { delta: p.delta, low: p.low, high: p.high, p: p.p_bootstrap, holm: p.p_bootstrap_holm };
+      if (p.model_a === a && p.model_b === b) return { delta: -p.delta, low: -p.high, high: -p.low, p: p.p_bootstrap, holm: p.p_bootstrap_holm };
     }
     return null;
   }
@@ -529,8 +530,10 @@
     if (!p) { main.appendChild(el("p", { class: "empty", text: "This model has no output for this document." })); }
     else {
       var facts = ["TP " + p.tp, "FP " + p.fp, "FN " + p.fn];
-      if (isNum(p.ted)) facts.push("TED acc. " + p.ted.toFixed(3));
-      if (isNum(p.latency_s)) facts.push("latency " + p.latency_s.toFixed(2) + " s");
+      D.metrics.forEach(function (m) {  // every metric on this one document (explorer.py: scores)
+        var v = (p.scores || {})[m.key];
+        if (m.key !== "n_docs" && isNum(v)) facts.push(m.label + " " + fmt(v, m.format));
+      });
       main.appendChild(el("p", { class: "facts", text: facts.join(" · ") }));
       if (p.error_kind || p.parse_error) {
         main.appendChild(el("p", { class: "err", text: [p.error_kind ? "error: " + p.error_kind : "", p.parse_error ? "parse error: " + p.parse_error : "", p.error || ""].filter(Boolean).join(" · ") }));
