@@ -172,7 +172,7 @@ def test_rules_adapter_through_run_eval(tmp_path: Path) -> None:
 
 
 def test_synthetic_lab_photo_gold_boxes() -> None:
-    synth = pytest.importorskip("benchmark.synth")
+    synth = pytest.importorskip("medvie_synth")
     if synth.check_fonts():
         pytest.skip("fonts for the synthetic documents are not installed")
     task = TaskRegistry().get("med-lab-zh")

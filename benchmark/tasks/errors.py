@@ -95,3 +95,12 @@ def format_validation_error(
 def suggest(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=3)
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+               bool: "true/false", type(None): "null"}
+
+
+def json_type(value: object) -> str:
+    """How a JSON value is named in an error (``got a list``)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)
