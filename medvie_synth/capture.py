@@ -342,3 +342,13 @@ def capture(page: Image.Image, boxes: list[Box], rng: np.random.Generator,
             "jpeg_quality": quality, "keystone": round(keystone(dst), 4),
             "line_px": round(float(line_px), 1)}
     return Captured(frame, clipped, meta)
+
+
+def draw_severity(rng: Any, options: dict[str, Any]) -> float:
+    """The capture severity: ``options['severity']`` (a number or ``[lo, hi]``), else uniform 0.15-1."""
+    if "severity" in options:
+        s = options["severity"]
+        if isinstance(s, (list, tuple)):
+            return float(rng.uniform(float(s[0]), float(s[1])))
+        return float(s)
+    return float(rng.uniform(0.15, 1.0))

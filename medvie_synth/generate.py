@@ -9,7 +9,7 @@ from PIL import Image
 
 from benchmark.documents import OcrLine
 from medvie_synth.canvas import reading_order
-from medvie_synth.capture import capture
+from medvie_synth.capture import capture, draw_severity
 from medvie_synth.kinds import builder
 from medvie_synth.seeding import capture_rng, content_rng
 
@@ -24,16 +24,6 @@ def generator_version(variant: str) -> str:
     """The version that identifies a variant's documents (in split hashes and cache folders)."""
     own = VARIANT_VERSIONS.get(variant)
     return f"{GENERATOR_VERSION}.{variant}{own}" if own else GENERATOR_VERSION
-
-
-def draw_severity(rng: Any, options: dict[str, Any]) -> float:
-    """The capture severity: ``options['severity']`` (a number or ``[lo, hi]``), else uniform 0.15-1."""
-    if "severity" in options:
-        s = options["severity"]
-        if isinstance(s, (list, tuple)):
-            return float(rng.uniform(float(s[0]), float(s[1])))
-        return float(s)
-    return float(rng.uniform(0.15, 1.0))
 
 
 def generate_document(

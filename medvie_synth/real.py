@@ -14,7 +14,7 @@ import numpy as np
 from PIL import Image
 
 from medvie_synth.canvas import Page, Segment, reading_order
-from medvie_synth.capture import Captured, Framing, capture
+from medvie_synth.capture import Captured, Framing, capture, draw_severity
 from medvie_synth.fax import fax
 from medvie_synth.kinds import lab_real
 from medvie_synth.kinds.base import Built
@@ -68,8 +68,6 @@ def real_document(kind: str, language: str, seed: int, index: int, options: dict
                   ) -> tuple[Image.Image, dict[str, Any], list[Segment], list[Box], dict[str, Any]]:
     """``(image, gt, segments, boxes, meta)`` of one real-variant document (boxes in image
     pixels, one per segment in reading order)."""
-    from medvie_synth.generate import draw_severity
-
     if kind != "lab":
         raise ValueError(f"variant 'real' exists for kind 'lab' only, not {kind!r}")
     classes = real_classes(options)

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from baselines.layout import analyse
+from baselines.layout.groups import find_tables
 from baselines.layout.header import assign, header_pairs, split_pairs
 from baselines.layout.lines import estimate_skew, layout_lines
-from baselines.layout.table import find_tables, header_cells, header_role, segment_titles
+from baselines.layout.table import header_cells, header_role, segment_titles
 from baselines.layout_llm import LayoutLLMAdapter, layout_text
 from baselines.layout_rules import LayoutRulesAdapter, extract_layout, key_aliases
 from benchmark.documents import Document, OcrLine

@@ -191,7 +191,7 @@ def test_config_extends_a_parent_and_names_its_tasks(tmp_path: Path) -> None:
     assert a0.trainer == {**main.trainer, "max_completion_length": 192, "max_steps": 6}
     assert a0.model == main.model and a0.output_dir == "runs/rlvr/ablation-keys-all-a0"
     # the rlvr-only task is found through the config's include_paths (relative to the config file)
-    from rlvr.train import rows_for_tasks
+    from rlvr.rows import rows_for_tasks
 
     rows = rows_for_tasks(a0.model_copy(update={"data": a0.data.model_copy(update={"limit": 2})}), sft_rows)
     assert len(rows) == 2 and "Indicators" not in json.loads(rows[0]["completion"][0]["content"])

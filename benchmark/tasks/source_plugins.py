@@ -8,7 +8,7 @@ A source type is one class (a ``SourceType`` subclass) that declares:
 - ``path_problems``: the files it names that must stay inside the task's folder;
 - ``split_hash``: the identity of a split's data when it is known without reading it (a
   generated source), else None: the documents' ``data_hash`` is used;
-- ``check_data``: what ``tasks validate --data`` reports (by default: every split is loaded and
+- ``check_data``: what ``tasks validate --data`` reports (by default every split is loaded and
   each document's gold is checked against the task's fields).
 
 A type is found by name among the entry points of the ``medvie_bench.sources`` group (the
@@ -80,25 +80,10 @@ class SourceType:
         """The split's identity without loading it, or None: hash the loaded documents."""
         return None
 
-    def check_data(self, task: TaskSpec) -> tuple[list[str], list[str]]:
-        """(problems, notes) of ``tasks validate --data``: every split loaded, every gold checked
-        (keys the task does not ask for are allowed: a shared dataset may carry more)."""
-        from benchmark.tasks.gold_check import document_problems
-        from benchmark.tasks.sources import load_documents
-
-        problems: list[str] = []
-        notes: list[str] = []
-        for split in task.source.splits:
-            try:
-                docs = load_documents(task, split)
-            except TaskError as exc:
-                problems.append(str(exc))
-                continue
-            for i, doc in enumerate(docs):
-                problems.extend(document_problems(task, doc, f"{task.path}: split {split} row {i}",
-                                                  unknown_keys=False))
-            notes.append(f"{task.name}: split {split}: {len(docs)} documents read")
-        return problems, notes
+    def check_data(self, task: TaskSpec) -> tuple[list[str], list[str]] | None:
+        """(problems, notes) of ``tasks validate --data``, or None: every split is loaded and each
+        gold checked against the task's fields (``tasks/check.py``)."""
+        return None
 
 
 def source_type_names() -> list[str]:
