@@ -1,6 +1,7 @@
 """Import circles of the project's packages: strongly connected components of the module import graph.
 
-    python3 scripts/import_cycles.py [--strings] [ROOT ...]   (default roots: benchmark medvie_synth baselines leaderboard rlvr)
+    python3 scripts/import_cycles.py [--strings] [ROOT ...]
+    (default roots: benchmark medvie_synth baselines leaderboard rlvr)
 
 Edges are found with ``ast`` in the whole file, imports inside functions included; imports under
 ``if TYPE_CHECKING:`` never run and are left out. ``from pkg import name`` is an edge to ``pkg.name``
