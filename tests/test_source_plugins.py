@@ -118,6 +118,11 @@ def test_a_source_field_problem_keeps_its_place_in_the_yaml(tmp_path: Path):
         load_task_file(path)
     assert "line 6: field source.splitz: unknown key (did you mean 'splits'?)" in str(err.value)
     assert "field source.splits: required key is missing" in str(err.value)
+    path.write_text("name: t\nversion: 1\nlanguage: en\nsource:\n  type: hf\n  path: x/y\n  splits: {test: test}\n"
+                    "  image_colum: img\nfields:\n  - key: total\n")
+    with pytest.raises(TaskError) as err:
+        load_task_file(path)
+    assert "line 8: field source.image_colum: unknown key (did you mean 'image_column'?)" in str(err.value)
 
 
 def _imported_modules(folder: Path) -> set[str]:

@@ -41,6 +41,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
             candidates.extend(get_args(a))
         models = list(dict.fromkeys(c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)))
         current = models[0] if len(models) == 1 else (candidates[0] if candidates else None)
+    known = getattr(current, "known_keys", None)  # a model whose keys depend on a plug-in (source:)
+    if callable(known):
+        return list(known())
     fields = getattr(current, "model_fields", None)
     return list(fields) if fields else []
 

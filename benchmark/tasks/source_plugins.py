@@ -46,6 +46,19 @@ class SourceSpec(BaseModel):
     type: str
     splits: dict[str, Any]
 
+    @classmethod
+    def known_keys(cls) -> list[str]:
+        """The keys a ``source:`` block may have (for "did you mean" hints): this model's, or on
+        the base model those of every registered source type."""
+        keys = dict.fromkeys(cls.model_fields)
+        if cls is SourceSpec:
+            for name in source_type_names():
+                try:
+                    keys.update(dict.fromkeys(source_type(name).spec.model_fields))
+                except (TaskError, ImportError):
+                    continue  # a broken plug-in only loses its hints here
+        return list(keys)
+
 
 class FileSourceSpec(SourceSpec):
     """A source read from files named in the task: they must lie inside the task's folder
