@@ -1,1 +1,1 @@
-"""Baselines: model specs (``baselines/models/*.yaml``) and the rules extractors."""
+"""Baselines: the model-free extractors (rules, layout rules, lookup) and the layout LLM."""

@@ -4,7 +4,7 @@ options, run side by side (each document goes to every variant in turn, so load 
 alike). Prints s/doc, prompt and answer tokens, the projected time of a 200-document split, and
 how many answers are identical to the spec's.
 
-    python bench/bench_llamacpp.py [--spec baselines/models/qwen2.5-0.5b-local.yaml] [--docs 12]
+    python bench/bench_llamacpp.py [--spec benchmark/catalogue/qwen2.5-0.5b-local.yaml] [--docs 12]
         [--task med-lab-en-header] [--keys random:3]
         [--variant 'unpatched:server_module=llama_cpp.server'] [--variant 'noflags:server_args='] ...
 
@@ -56,7 +56,7 @@ async def measure(specs: dict[str, ModelSpec], prompts: list[Prompt]) -> dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--spec", type=Path, default=ROOT / "baselines/models/qwen2.5-0.5b-local.yaml")
+    parser.add_argument("--spec", type=Path, default=ROOT / "benchmark/catalogue/qwen2.5-0.5b-local.yaml")
     parser.add_argument("--task", default="med-lab-en-header")
     parser.add_argument("--include-path", default=str(ROOT / "rlvr/tasks"))
     parser.add_argument("--split", default="test")

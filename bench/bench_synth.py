@@ -7,7 +7,7 @@ Prints generation speed (documents per second, clean and photo) and the characte
 (``/work/shared/data/sroie-dev``: their ``box/*.csv`` lines are the reference OCR).
 
 CER: OCR lines and reference lines are both put in reading order (rows by vertical centre,
-then left to right: ``benchmark.synth.canvas.reading_order``) and joined; both texts are NFKC,
+then left to right: ``medvie_synth.canvas.reading_order``) and joined; both texts are NFKC,
 casefolded and stripped of whitespace; CER = Levenshtein distance / reference length. For
 photos the boxes of both sides are first mapped back onto the flat page (``meta
 ["page_to_image"]``), so that the rotation of the photo does not reorder lines: what is left is
@@ -32,9 +32,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import numpy as np
 
-from benchmark.synth.canvas import Segment, reading_order
-from benchmark.synth.capture import map_boxes
-from benchmark.synth.generate import generate_document
+from medvie_synth.canvas import Segment, reading_order
+from medvie_synth.capture import map_boxes
+from medvie_synth.generate import generate_document
 
 SROIE = Path("/work/shared/data/sroie-dev")
 SOURCES = (("lab", "en"), ("lab", "zh"), ("receipt", "en"))

@@ -34,7 +34,8 @@ from typing import Any
 from benchmark.offline_scoring import score_data
 from benchmark.scoring.depth import MAX_JSON_DEPTH
 from benchmark.tasks.errors import TaskError
-from benchmark.tasks.spec import FieldSpec, JsonlSource, ScoringSpec, TaskSpec
+from benchmark.tasks.source_jsonl import JsonlSource
+from benchmark.tasks.spec import FieldSpec, ScoringSpec, TaskSpec
 
 KEYS = ["name", "Name", "age", "item name", "items", "date", "unit", "result", "", "a.b", "名称"]
 TEXTS = ["x", "45", "45.0", "1,000", "1000", "13.20", "2024-01-31", "31/01/2024", "g/L", "男", "ｘ", "NaN", "1e999"]

@@ -1,7 +1,7 @@
 """Realistic gold/prediction pairs of laboratory reports, for the scorer benchmarks.
 
 A gold document has the 11 header fields of ``med-lab-en`` and 8–15 indicator rows of 5 fields
-(analytes, units and reference ranges from ``benchmark.synth.tables``). Its prediction carries the
+(analytes, units and reference ranges from ``medvie_synth.tables``). Its prediction carries the
 errors an extraction model makes: dropped, wrong and hallucinated fields, dropped, reordered and
 hallucinated rows, and OCR-like character errors (O/0, l/1, S/5, rn/m, lost or doubled characters,
 decimal commas). Deterministic from the seed.
@@ -20,8 +20,8 @@ import random
 from pathlib import Path
 from typing import Any
 
-from benchmark.synth.tables.lab_tests import ANALYTES, Analyte
-from benchmark.synth.tables.people import DEPARTMENTS, person_name
+from medvie_synth.tables.lab_tests import ANALYTES, Analyte
+from medvie_synth.tables.people import DEPARTMENTS, person_name
 
 HEADER = (
     "Name", "Gender", "Age", "Examination Time", "Department", "Examination Name", "Examination Site",

@@ -54,7 +54,7 @@ def _peak_memory() -> dict[str, float]:
 
 def tiny_checkpoint(work: Path) -> Path:
     """The tiny random Qwen2.5-VL folder (built once per work folder, a few seconds)."""
-    from benchmark.models.tiny_qwen_vl import build_tiny_qwen_vl
+    from tests.tiny_qwen_vl import build_tiny_qwen_vl
 
     folder = work / "tiny-qwen2.5-vl"
     if not (folder / "model.safetensors").is_file():

@@ -276,8 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-# Sub-command modules owned by other parts of the package; each has add_subparser(sub).
-_PLUGINS = ("benchmark.synth.cli", "benchmark.stats_cli", "leaderboard.cli", "rlvr.cli", "benchmark.owndata.cli")
+# Sub-command modules owned by other parts of the package, each with add_subparser(sub); one that is
+# not installed is left out (medvie_synth: the generator, a plug-in of its own).
+_PLUGINS = ("medvie_synth.cli", "benchmark.stats_cli", "leaderboard.cli", "rlvr.cli", "benchmark.owndata.cli")
 
 
 def _maybe_add(module: str, sub: Any) -> None:

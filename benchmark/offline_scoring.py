@@ -26,7 +26,8 @@ from benchmark.scoring.depth import MAX_JSON_DEPTH, exceeds_depth
 from benchmark.store import RunStore
 from benchmark.tasks import TaskRegistry, load_documents, task_hash
 from benchmark.tasks.errors import TaskError
-from benchmark.tasks.spec import FieldSpec, JsonlSource, TaskSpec
+from benchmark.tasks.source_jsonl import JsonlSource
+from benchmark.tasks.spec import FieldSpec, TaskSpec
 
 Warn = Callable[[str], None]
 

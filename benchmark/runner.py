@@ -39,8 +39,9 @@ from benchmark.prompts import KeySampling, without_examples
 from benchmark.records import PredictionRecord, RunManifest, WeightsFile
 from benchmark.scoring import prf
 from benchmark.store import RunStore
-from benchmark.tasks import data_hash, load_documents, split_hash, task_hash
-from benchmark.tasks.spec import SynthSource, TaskSpec
+from benchmark.tasks import task_hash
+from benchmark.tasks.sources import select_documents
+from benchmark.tasks.spec import TaskSpec
 from benchmark.work import DocWork, OcrFn, Outcome
 
 
@@ -120,14 +121,6 @@ def run_dir_for(out: Path, task: TaskSpec, model: ModelSpec, key: str) -> Path:
     return out / task.name / f"{model.name}__{key[:10]}"
 
 
-def _select(task: TaskSpec, settings: RunSettings) -> tuple[list[Document], str]:
-    """The documents to run (the first ``limit``) and the identity of the whole split's data."""
-    if isinstance(task.source, SynthSource):
-        return load_documents(task, settings.split, settings.limit), split_hash(task, settings.split)
-    docs = load_documents(task, settings.split)
-    return (docs[: settings.limit] if settings.limit else docs), data_hash(docs)
-
-
 class _Progress:
     """tqdm bar with docs/s, ETA and the running micro-F1."""
 
@@ -205,7 +198,7 @@ def run_eval(
     if adapter is None:
         model = resolve_model(model)
         weights = fingerprint(weights_files(model))
-    docs, docs_hash = _select(task, settings)
+    docs, docs_hash = select_documents(task, settings.split, settings.limit)
     key = cache_key(task, model, settings, docs_hash)
     run_dir = run_dir_for(out, task, model, key)
     store = RunStore(run_dir)

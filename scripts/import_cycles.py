@@ -1,6 +1,7 @@
 """Import circles of the project's packages: strongly connected components of the module import graph.
 
-    python3 scripts/import_cycles.py [--strings] [ROOT ...]   (default roots: benchmark baselines leaderboard rlvr)
+    python3 scripts/import_cycles.py [--strings] [ROOT ...]
+    (default roots: benchmark medvie_synth baselines leaderboard rlvr)
 
 Edges are found with ``ast`` in the whole file, imports inside functions included; imports under
 ``if TYPE_CHECKING:`` never run and are left out. ``from pkg import name`` is an edge to ``pkg.name``
@@ -21,7 +22,7 @@ import sys
 from collections import deque
 from pathlib import Path
 
-DEFAULT_ROOTS = ("benchmark", "baselines", "leaderboard", "rlvr")
+DEFAULT_ROOTS = ("benchmark", "medvie_synth", "baselines", "leaderboard", "rlvr")
 
 
 def module_name(path: Path, base: Path) -> str:

@@ -20,9 +20,9 @@ from benchmark.conditions import group_by_level, level_order
 from benchmark.models.registry import ModelRegistry
 from benchmark.runner import RunSettings, run_eval
 from benchmark.store import RunStore
-from benchmark.synth.fonts import APT_COMMAND, check_fonts
 from benchmark.tasks import TaskError, TaskRegistry, load_documents, load_task_file, task_hash
 from benchmark.tasks.sources import data_hash, read_jsonl_manifest, split_hash
+from medvie_synth.fonts import APT_COMMAND, check_fonts
 from tests.conftest import write_task
 from tests.test_leaderboard import Oracle, _spec
 
@@ -55,7 +55,7 @@ PINNED_TASKS = {"med-lab-zh": "445fec213b7e4bc4", "med-lab-en-clean": "448a9bf29
 @needs_fonts
 @pytest.mark.parametrize("coords", list(PINNED))
 def test_old_variants_make_the_same_documents(coords):
-    from benchmark.synth import generate_document
+    from medvie_synth import generate_document
 
     image, gt, lines, _meta = generate_document(*coords)
     pixels = hashlib.sha256(image.tobytes()).hexdigest()
@@ -83,14 +83,14 @@ def test_conditions_are_not_part_of_the_data_hash(tmp_path, monkeypatch):
 # ---------------------------------------------------------------- the real variant
 
 def _all_off(**on: float) -> dict:
-    from benchmark.synth.real_options import CLASSES
+    from medvie_synth.real_options import CLASSES
 
     return {"classes": {**dict.fromkeys(CLASSES, 0.0), **on}}
 
 
 @needs_fonts
 def test_real_variant_is_deterministic_from_the_seed():
-    from benchmark.synth import generate_document
+    from medvie_synth import generate_document
 
     a = generate_document("lab", "zh", "real", 7, 2)
     b = generate_document("lab", "zh", "real", 7, 2)
@@ -114,8 +114,8 @@ CONTENT = {
 @pytest.mark.parametrize("language", ["zh", "en"])
 @pytest.mark.parametrize("name", [*CONTENT, "mixed_columns", "stamp", "signature"])
 def test_each_content_class_switches(name, language):
-    from benchmark.synth.kinds import lab_real
-    from benchmark.synth.seeding import content_rng
+    from medvie_synth.kinds import lab_real
+    from medvie_synth.seeding import content_rng
 
     def layout(options: dict, index: int) -> dict:
         built = lab_real.build(content_rng("lab", language, 31, index), language, options)
@@ -132,8 +132,8 @@ def test_each_content_class_switches(name, language):
 
 @needs_fonts
 def test_capture_classes_switch_and_crops_keep_only_what_they_show():
-    from benchmark.synth import generate_document
-    from benchmark.synth.conditions import conditions_of
+    from medvie_synth import generate_document
+    from medvie_synth.conditions import conditions_of
 
     def doc(**on: float) -> tuple:
         image, gt, lines, meta = generate_document("lab", "zh", "real", 13, 0, _all_off(**on))

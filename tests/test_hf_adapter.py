@@ -60,7 +60,7 @@ def test_micro_batcher_groups_waiting_items():
 def tiny_dir(tmp_path_factory) -> Path:
     pytest.importorskip("torch", reason="torch is not installed (pip install 'medvie-bench[hf]')")
     pytest.importorskip("transformers", reason="transformers is not installed")
-    from benchmark.models.tiny_qwen_vl import build_tiny_qwen_vl
+    from tests.tiny_qwen_vl import build_tiny_qwen_vl
 
     return build_tiny_qwen_vl(tmp_path_factory.mktemp("tiny-qwen-vl"), max_pixels=112 * 112)
 

@@ -15,9 +15,10 @@ from pathlib import Path
 import pytest
 
 from baselines.layout import analyse
+from baselines.layout.groups import find_tables
 from baselines.layout.header import assign, header_pairs, split_pairs
 from baselines.layout.lines import estimate_skew, layout_lines
-from baselines.layout.table import find_tables, header_cells, header_role, segment_titles
+from baselines.layout.table import header_cells, header_role, segment_titles
 from baselines.layout_llm import LayoutLLMAdapter, layout_text
 from baselines.layout_rules import LayoutRulesAdapter, extract_layout, key_aliases
 from benchmark.documents import Document, OcrLine
@@ -172,7 +173,7 @@ def test_rules_adapter_through_run_eval(tmp_path: Path) -> None:
 
 
 def test_synthetic_lab_photo_gold_boxes() -> None:
-    synth = pytest.importorskip("benchmark.synth")
+    synth = pytest.importorskip("medvie_synth")
     if synth.check_fonts():
         pytest.skip("fonts for the synthetic documents are not installed")
     task = TaskRegistry().get("med-lab-zh")

@@ -191,7 +191,7 @@ def test_config_extends_a_parent_and_names_its_tasks(tmp_path: Path) -> None:
     assert a0.trainer == {**main.trainer, "max_completion_length": 192, "max_steps": 6}
     assert a0.model == main.model and a0.output_dir == "runs/rlvr/ablation-keys-all-a0"
     # the rlvr-only task is found through the config's include_paths (relative to the config file)
-    from rlvr.train import rows_for_tasks
+    from rlvr.rows import rows_for_tasks
 
     rows = rows_for_tasks(a0.model_copy(update={"data": a0.data.model_copy(update={"limit": 2})}), sft_rows)
     assert len(rows) == 2 and "Indicators" not in json.loads(rows[0]["completion"][0]["content"])
@@ -208,7 +208,7 @@ def test_config_extends_a_parent_and_names_its_tasks(tmp_path: Path) -> None:
 def test_import_rlvr_does_not_import_torch() -> None:
     import subprocess
 
-    mods = "rlvr, rlvr.cli, rlvr.train, rlvr.sft, rlvr.convert, rlvr.tiny"
+    mods = "rlvr, rlvr.cli, rlvr.train, rlvr.sft, rlvr.convert"
     code = f"import sys, {mods}; print('torch' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
@@ -249,9 +249,9 @@ def test_export_lora_gguf(tmp_path: Path) -> None:
 
 
 def _tiny_vlm():
-    """A tiny random Qwen2.5-VL with an image-only processor (``rlvr.tiny``: the stock processor
+    """A tiny random Qwen2.5-VL with an image-only processor (``tests/tiny_qwen_vl.py``: the stock processor
     needs torchvision for its video part, so the model is built in memory here)."""
-    from rlvr.tiny import tiny_qwen_vl
+    from tests.tiny_qwen_vl import tiny_qwen_vl
 
     return tiny_qwen_vl()
 

@@ -79,11 +79,12 @@ def test_fallback_adapter_is_used_and_logged(registry, capsys):
 
 
 def test_nothing_available_fails_at_construction(registry):
-    spec = _spec(options={"cpu_fallback": "no-such-model"})
+    spec = _spec(options={"cpu_fallback": "no-such-model", "train_config": "rlvr/configs/gpu-qwen2.5-vl-7b.yaml",
+                          "expected_checkpoint": "runs/rlvr/gpu-qwen2.5-vl-7b/final"})
     with pytest.raises(ModelError) as err:
         create_adapter(spec)
     text = str(err.value)
-    assert "baselines/models/no-such-model.yaml" in text
+    assert "benchmark/catalogue/no-such-model.yaml" in text
     assert "medvie-bench rlvr train --config rlvr/configs/gpu-qwen2.5-vl-7b.yaml" in text
     assert "runs/rlvr/gpu-qwen2.5-vl-7b/final" in text and ENV_VAR in text
     with pytest.raises(ModelError, match="set checkpoint"):
@@ -121,6 +122,7 @@ def test_trained_specs_extend_the_base_spec_and_differ_only_by_adapter(tmp_path)
         assert dump == base, name
         assert spec.model_id == name and lora.endswith("adapter.gguf")
     child = tmp_path / "child.yaml"
-    child.write_text(f"extends: {REPO / 'baselines/models/qwen2.5-0.5b-local.yaml'}\nmodel_id: x\n", encoding="utf-8")
+    base_spec = REPO / "benchmark" / "catalogue" / "qwen2.5-0.5b-local.yaml"
+    child.write_text(f"extends: {base_spec}\nmodel_id: x\n", encoding="utf-8")
     with pytest.raises(ModelError, match=r"child.yaml: a model spec that extends another must set its own name"):
         reg.get(str(child))

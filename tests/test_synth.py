@@ -1,4 +1,4 @@
-"""Tests of the synthetic document generator (benchmark.synth): small and fast."""
+"""Tests of the synthetic document generator (medvie_synth): small and fast."""
 
 from __future__ import annotations
 
@@ -9,17 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from benchmark.synth.fonts import APT_COMMAND, check_fonts
+from medvie_synth.fonts import APT_COMMAND, check_fonts
 
 pytestmark = pytest.mark.skipif(bool(check_fonts()), reason=f"fonts missing: {APT_COMMAND}")
 
-from benchmark import synth  # noqa: E402
-from benchmark.synth.cache import load_split  # noqa: E402
-from benchmark.synth.generate import generate_document  # noqa: E402
-from benchmark.synth.tables.lab_tests import direction, parse_reference  # noqa: E402
+import medvie_synth as synth  # noqa: E402
 from benchmark.tasks import TaskRegistry, load_documents, load_task_file  # noqa: E402
 from benchmark.tasks.sources import read_jsonl_manifest  # noqa: E402
-from benchmark.tasks.spec import SynthSource  # noqa: E402
+from medvie_synth.cache import load_split  # noqa: E402
+from medvie_synth.generate import generate_document  # noqa: E402
+from medvie_synth.source import SynthSource  # noqa: E402
+from medvie_synth.tables.lab_tests import direction, parse_reference  # noqa: E402
 
 ALL_KINDS = [("lab", "en"), ("lab", "zh"), ("imaging", "en"), ("imaging", "zh"),
              ("pathology", "en"), ("pathology", "zh"), ("prescription", "en"),
@@ -144,7 +144,7 @@ def test_load_split_caches_and_reads_back(tmp_path, monkeypatch):
     def boom(*args, **kwargs):
         raise AssertionError("generated again instead of reading the cache")
 
-    monkeypatch.setattr("benchmark.synth.cache.generate_document", boom)
+    monkeypatch.setattr("medvie_synth.cache.generate_document", boom)
     again = load_split(src, "test", tmp_path)
     assert [d.model_dump() for d in again] == [d.model_dump() for d in first]
 
@@ -199,7 +199,7 @@ def test_hf_export_round_trip(few_docs, tmp_path, monkeypatch):
 
 
 def test_cli_preview_and_export(tmp_path, monkeypatch):
-    from benchmark.synth.cli import main
+    from medvie_synth.cli import main
 
     monkeypatch.setenv("MEDVIE_CACHE", str(tmp_path / "cache"))
     tasks = tmp_path / "tasks"

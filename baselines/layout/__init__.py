@@ -16,8 +16,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from baselines.layout.groups import find_tables
 from baselines.layout.lines import Line, layout_lines, lines_text
-from baselines.layout.table import Table, find_tables, table_lines
+from baselines.layout.table import Table, table_lines
 from benchmark.documents import OcrLine
 
 

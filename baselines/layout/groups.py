@@ -32,7 +32,9 @@ from baselines.layout.table import (
     assign_cells,
     box_titles,
     column_bounds,
+    harmonize_ranges,
     header_cells,
+    imply_marks,
     is_header,
     row_of,
     segments,
@@ -293,4 +295,13 @@ def _header_tables(lines: Sequence[Line], headers: Sequence[tuple[int, list[Head
             table.boxes |= used
             table.end_line = max([table.end_line, *(line_of[i] for i in used)])
         tables.append(table)
+    return tables
+
+
+def find_tables(lines: Sequence[Line]) -> list[Table]:
+    """Every table under a header row, in page order (rows of side-by-side groups left first)."""
+    tables = read_tables(lines)
+    rows = [r for t in tables for r in t.rows]
+    harmonize_ranges(rows)
+    imply_marks(rows)
     return tables

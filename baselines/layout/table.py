@@ -606,17 +606,6 @@ def harmonize_ranges(rows: Sequence[Row]) -> None:
             r.cells["reference"] = f"{m.group('lo')}--{m.group('hi')}"
 
 
-def find_tables(lines: Sequence[Line]) -> list[Table]:
-    """Every table under a header row, in page order (rows of side-by-side groups left first)."""
-    from baselines.layout.groups import read_tables
-
-    tables = read_tables(lines)
-    rows = [r for t in tables for r in t.rows]
-    harmonize_ranges(rows)
-    imply_marks(rows)
-    return tables
-
-
 def table_lines(tables: Sequence[Table]) -> set[int]:
     """Line indices inside tables (header through last row)."""
     used: set[int] = set()

@@ -6,7 +6,7 @@ from typing import Any
 # imported on first use: importing one submodule (benchmark.models.base) runs this file
 _LAZY = {
     "Adapter": "base", "Generation": "base",
-    "ModelError": "registry", "ModelRegistry": "registry", "adapter_names": "registry", "create_adapter": "registry",
+    "ModelError": "base", "ModelRegistry": "registry", "adapter_names": "registry", "create_adapter": "registry",
     "GenerationSettings": "spec", "ModelSpec": "spec",
 }
 

@@ -5,10 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
+from benchmark.tasks.errors import TaskError
+
 if TYPE_CHECKING:  # only a type here; importing prompts (jinja2) would slow `medvie-bench score` down
     from benchmark.prompts import Prompt
 
 ERROR_KINDS = ("timeout", "http_error", "connection_error", "rate_limited", "truncated", "adapter_error")
+
+
+class ModelError(TaskError):
+    """A model spec or name that cannot be used (adapters raise it at construction)."""
 
 
 @dataclass(slots=True)

@@ -11,7 +11,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.models.registry import ModelError
+from benchmark.models.base import ModelError
 
 
 class GGUFError(ModelError):

@@ -1,5 +1,6 @@
-"""Model registry: named specs (``baselines/models/*.yaml``, ``MEDVIE_MODEL_PATH``, a YAML path)
-and adapters (built-in names, or plugins through the ``medvie_bench.adapters`` entry-point group).
+"""Model registry: named specs (the catalogue ``benchmark/catalogue/*.yaml``, ``MEDVIE_MODEL_PATH``,
+a YAML path) and adapters: a name in the ``medvie_bench.adapters`` entry-point group (the built-ins
+are registered there in ``pyproject.toml``, like any plug-in), or ``package.module:Class``.
 
 Adapters are imported only when used, so ``--help`` and scoring never import torch or vllm.
 """
@@ -16,26 +17,16 @@ from typing import Any
 from pydantic import ValidationError
 
 from benchmark.config_files import read_yaml_extending
-from benchmark.models.base import Adapter
+from benchmark.models.base import Adapter, ModelError
 from benchmark.models.spec import ModelSpec
-from benchmark.tasks.errors import TaskError, format_validation_error, suggest
+from benchmark.tasks.errors import format_validation_error, suggest
 
 ENV_VAR = "MEDVIE_MODEL_PATH"
-BUILTIN_DIR = Path(__file__).resolve().parents[2] / "baselines" / "models"
+BUILTIN_DIR = Path(__file__).resolve().parents[1] / "catalogue"
 ENTRY_POINT_GROUP = "medvie_bench.adapters"
 
-BUILTIN_ADAPTERS: dict[str, str] = {
-    "rules": "baselines.rules:RulesAdapter",
-    "openai": "benchmark.models.adapters.openai_compat:OpenAIAdapter",
-    "llamacpp": "benchmark.models.adapters.llamacpp:LlamaCppAdapter",
-    "hf": "benchmark.models.adapters.hf:HFAdapter",
-    "vllm": "benchmark.models.adapters.vllm_engine:VLLMAdapter",
-    "rlvr": "benchmark.models.adapters.rlvr:RLVRAdapter",
-}
-
-
-class ModelError(TaskError):
-    """A model spec or name that cannot be used."""
+__all__ = ["ENTRY_POINT_GROUP", "ModelError", "ModelRegistry", "adapter_names", "create_adapter", "load_model_file",
+           "resolve_model", "weights_files"]
 
 
 def load_model_file(path: Path) -> ModelSpec:
@@ -82,26 +73,25 @@ class ModelRegistry:
 
 
 def adapter_names() -> list[str]:
-    plugins = [ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)]
-    return sorted(set(BUILTIN_ADAPTERS) | set(plugins))
+    return sorted({ep.name for ep in entry_points(group=ENTRY_POINT_GROUP)})
 
 
 def _adapter_class(name: str) -> Any:
-    """A built-in name, a plugin's entry-point name, or ``package.module:Class``."""
-    target = BUILTIN_ADAPTERS.get(name) or (name if ":" in name else None)
-    if target is None:
+    """An entry-point name (built-in or a plug-in's), or ``package.module:Class``."""
+    try:
+        if ":" in name:
+            module, _, attr = name.partition(":")
+            return getattr(importlib.import_module(module), attr)
         for ep in entry_points(group=ENTRY_POINT_GROUP):
             if ep.name == name:
                 return ep.load()
-        raise ModelError(f"unknown adapter {name!r}.{suggest(name, adapter_names())}")
-    module, _, attr = target.partition(":")
-    try:
-        return getattr(importlib.import_module(module), attr)
     except ImportError as exc:
         raise ModelError(
             f"adapter {name!r} needs an optional dependency that is not installed ({exc.name}); "
             f"see the README's model section for the extra to install"
         ) from exc
+    hint = "" if adapter_names() else " (no adapter is registered: reinstall medvie-bench, `pip install -e .`)"
+    raise ModelError(f"unknown adapter {name!r}.{suggest(name, adapter_names())}{hint}")
 
 
 def create_adapter(spec: ModelSpec, **kwargs: Any) -> Adapter:

@@ -144,7 +144,7 @@ def _subcommands(parser: argparse.ArgumentParser) -> Any:
 
 
 def _export_parser(cmds: Any) -> argparse.ArgumentParser:
-    """The ``data export`` parser with this module's options. ``benchmark.synth.cli`` may have made
+    """The ``data export`` parser with this module's options. ``medvie_synth.cli`` may have made
     it already (``--task``, ``--format jsonl|hf``): its jsonl export stays its own, hf and labelstudio
     come here."""
     exp = cmds.choices.get("export") or cmds.add_parser(
@@ -188,7 +188,7 @@ def add_subparser(sub: Any) -> None:
     if data is None:
         data = sub.add_parser("data", help="your own documents: init a task, Label Studio and Hugging Face")
         cmds = data.add_subparsers(dest="data_cmd", required=True)
-    else:  # benchmark.synth.cli's group (preview, export): add to it
+    else:  # medvie_synth.cli's group (preview, export): add to it
         cmds = _subcommands(data)
         cmds.metavar = None
     data.description = ("Your own documents: init (a folder of images → a task), export (Label Studio tasks "

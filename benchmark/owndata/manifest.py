@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.tasks.errors import TaskError
-from benchmark.tasks.spec import JsonlSource, TaskSpec
+from benchmark.tasks.source_jsonl import JsonlSource
+from benchmark.tasks.spec import TaskSpec
 
 MAX_MANIFEST_BYTES = 512 * 1024 * 1024
 

@@ -41,6 +41,9 @@ def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str]:
             candidates.extend(get_args(a))
         models = list(dict.fromkeys(c for c in candidates if isinstance(c, type) and issubclass(c, BaseModel)))
         current = models[0] if len(models) == 1 else (candidates[0] if candidates else None)
+    known = getattr(current, "known_keys", None)  # a model whose keys depend on a plug-in (source:)
+    if callable(known):
+        return list(known())
     fields = getattr(current, "model_fields", None)
     return list(fields) if fields else []
 
@@ -95,3 +98,12 @@ def format_validation_error(
 def suggest(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=3)
     return f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
+
+
+_JSON_TYPES = {dict: "an object", list: "a list", str: "a string", int: "a number", float: "a number",
+               bool: "true/false", type(None): "null"}
+
+
+def json_type(value: object) -> str:
+    """How a JSON value is named in an error (``got a list``)."""
+    return _JSON_TYPES.get(type(value), type(value).__name__)

@@ -5,9 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializeAsAny,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from benchmark.scoring.normalize import VALUE_RULES
+from benchmark.tasks.errors import TaskError
+from benchmark.tasks.source_plugins import SourceSpec, source_type
 
 TASK_SCHEMA_VERSION = 1
 
@@ -42,67 +54,25 @@ class FieldSpec(_Strict):
         return self
 
 
-class _FileSource(_Strict):
-    """A source read from files named in the task: they must lie inside the task's folder
-    (symlinks resolved) unless ``allow_paths_outside_folder`` is set."""
-
-    allow_paths_outside_folder: bool = Field(
-        default=False, description="let manifests, images and dataset paths lie outside the task's folder")
-
-    @model_serializer(mode="wrap")
-    def _opt_in_only_when_set(self, handler: Any) -> Any:
-        # Left out while False, so tasks that never set it keep their task_hash (and run keys).
-        data = handler(self)
-        if not self.allow_paths_outside_folder and isinstance(data, dict):
-            data.pop("allow_paths_outside_folder", None)
-        return data
-
-
-class JsonlSource(_FileSource):
-    """A JSONL manifest per split: one ``{"id", "image", "gt", "ocr"?}`` object per line, the image
-    path relative to the manifest."""
-
-    type: Literal["jsonl"]
-    splits: dict[str, str]
+def _source(value: Any, handler: ValidatorFunctionWrapHandler) -> SourceSpec:
+    """The ``source:`` block validated by the model its ``type`` names (``source_plugins``); its
+    problems keep their place (``source.splits``)."""
+    if isinstance(value, SourceSpec):
+        return value
+    if not isinstance(value, dict):
+        return handler(value)
+    kind = value.get("type")
+    if not isinstance(kind, str):
+        raise PydanticCustomError("source_type", "needs a 'type' naming its source type (e.g. jsonl, hf, synth)")
+    try:
+        plugin = source_type(kind)
+    except TaskError as exc:
+        raise PydanticCustomError("source_type", "{problem}", {"problem": str(exc)}) from exc
+    return plugin.spec.model_validate(value)
 
 
-class HfSource(_FileSource):
-    """A Hugging Face dataset: hub id, a local parquet file/glob, or a folder (``save_to_disk``
-    or ``load_dataset``-style). ``gt_json_key`` reads the ground truth from a JSON string column
-    (CORD-v2: ``ground_truth`` → ``gt_parse``)."""
-
-    type: Literal["hf"]
-    path: str
-    name: str | None = None
-    splits: dict[str, str]
-    image_column: str = "image"
-    gt_column: str = "ground_truth"
-    gt_json_key: str | None = None
-    id_column: str | None = None
-    ocr_column: str | None = None
-    revision: str | None = None
-
-
-class SynthSource(_Strict):
-    """Documents produced by ``benchmark.synth`` (deterministic from kind, seed and index)."""
-
-    type: Literal["synth"]
-    kind: str
-    language: str = "en"
-    variant: Literal["clean", "photo", "real"] = "clean"
-    seed: int = 0
-    splits: dict[str, int] = Field(description="split name -> number of documents")
-    options: dict[str, Any] = Field(default_factory=dict)
-
-    @model_validator(mode="after")
-    def _real_variant_options(self) -> SynthSource:
-        from benchmark.synth.real_options import check_synth_options
-
-        check_synth_options(self.kind, self.variant, self.options)  # ValueError names the option
-        return self
-
-
-Source = Annotated[JsonlSource | HfSource | SynthSource, Field(discriminator="type")]
+# Serialised as the source type's own model (SerializeAsAny), so task_hash covers all its fields.
+Source = Annotated[SerializeAsAny[SourceSpec], WrapValidator(_source)]
 
 
 class PromptSpec(_Strict):

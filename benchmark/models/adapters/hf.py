@@ -28,8 +28,7 @@ from benchmark.models.adapters.chat import (
     to_text_messages,
     trim_at_stop,
 )
-from benchmark.models.base import Generation
-from benchmark.models.registry import ModelError
+from benchmark.models.base import Generation, ModelError
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
 

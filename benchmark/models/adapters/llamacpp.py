@@ -36,9 +36,8 @@ from pathlib import Path
 from typing import NoReturn
 
 from benchmark.models.adapters.openai_compat import OpenAIAdapter
-from benchmark.models.base import Generation
+from benchmark.models.base import Generation, ModelError
 from benchmark.models.gguf import resolve_gguf
-from benchmark.models.registry import ModelError
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
 

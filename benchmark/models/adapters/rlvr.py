@@ -17,14 +17,13 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from benchmark.models.base import Generation
-from benchmark.models.registry import ModelError, ModelRegistry, create_adapter
+from benchmark.models.base import Generation, ModelError
+from benchmark.models.registry import BUILTIN_DIR, ModelRegistry, create_adapter
+from benchmark.models.registry import ENV_VAR as MODEL_PATH_VAR
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
 
 ENV_VAR = "MEDVIE_RLVR_CHECKPOINT"
-DEFAULT_CONFIG = "rlvr/configs/gpu-qwen2.5-vl-7b.yaml"
-DEFAULT_OUTPUT = "runs/rlvr/gpu-qwen2.5-vl-7b/final"
 
 
 @dataclass(frozen=True)
@@ -41,11 +40,14 @@ class Resolution:
 
 
 def _missing_help(spec: ModelSpec) -> str:
-    config = spec.options.get("train_config", DEFAULT_CONFIG)
-    output = spec.options.get("expected_checkpoint", DEFAULT_OUTPUT)
+    """How to get a checkpoint: the training config and its output folder come from the spec's
+    ``options.train_config`` and ``options.expected_checkpoint`` (the adapter names no file)."""
+    config = spec.options.get("train_config", "CONFIG")
+    output = spec.options.get("expected_checkpoint")
     return (
-        f"train one with `medvie-bench rlvr train --config {config}` (expected output: {output}), "
-        f"then set checkpoint: in the spec or {ENV_VAR}={output}"
+        f"train one with `medvie-bench rlvr train --config {config}`"
+        + (f" (expected output: {output})" if output else "")
+        + f", then set checkpoint: in the spec or {ENV_VAR}={output or 'FOLDER'}"
     )
 
 
@@ -89,7 +91,7 @@ def resolve_rlvr(spec: ModelSpec, registry: ModelRegistry | None = None) -> Reso
         raise ModelError(
             f"model {spec.name!r}: no RLVR checkpoint: checkpoint is not set, {ENV_VAR} is not "
             f"set, and the CPU fallback model {fallback!r} is not registered (expected "
-            f"baselines/models/{fallback}.yaml); " + _missing_help(spec)
+            f"{BUILTIN_DIR.parent.name}/{BUILTIN_DIR.name}/{fallback}.yaml or {MODEL_PATH_VAR}); " + _missing_help(spec)
         )
     raise ModelError(
         f"model {spec.name!r}: no RLVR checkpoint: set checkpoint: in the spec or {ENV_VAR}, or "

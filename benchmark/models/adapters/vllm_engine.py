@@ -21,8 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmark.models.adapters.chat import MicroBatcher, to_vllm_messages
-from benchmark.models.base import Generation
-from benchmark.models.registry import ModelError
+from benchmark.models.base import Generation, ModelError
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
 from benchmark.tasks.spec import FieldSpec
