@@ -13,6 +13,7 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from benchmark.config_files import safe_load
 from benchmark.owndata.manifest import resolve_task, write_rows, write_text_atomic
 from benchmark.owndata.problems import Problems
 from benchmark.tasks.errors import TaskError, format_validation_error
@@ -41,7 +42,7 @@ def load_schema(selector: str, include_paths: Sequence[Path] = ()) -> Schema:
     path = Path(selector)
     if selector.endswith((".yaml", ".yml")) and path.is_file():
         try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            data = safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise TaskError(f"{path}: cannot read the schema: {exc}") from exc
         if isinstance(data, dict) and "source" in data:  # a whole task file

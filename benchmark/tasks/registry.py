@@ -8,9 +8,10 @@ built-in one), with one line on stderr saying so. Only the YAML is read here; do
 lazily by ``benchmark.tasks.sources``.
 
 A task file is untrusted: it is read only if it is a regular UTF-8 file of at most
-``MAX_TASK_FILE_BYTES``, its YAML may expand (aliases) to at most ``MAX_YAML_VALUES`` values, its
-templates are rendered in a bounded sandbox (``benchmark.tasks.templates``) and its data paths must
-stay inside its folder unless it sets ``source.allow_paths_outside_folder: true``. A task file may
+``MAX_TASK_FILE_BYTES``, its YAML may expand (aliases) to at most ``MAX_YAML_VALUES`` values
+nested at most ``MAX_YAML_DEPTH`` deep, its templates are rendered in a bounded sandbox
+(``benchmark.tasks.templates``) and its data paths must stay inside its folder unless it sets
+``source.allow_paths_outside_folder: true``. A task file may
 ``extends: _base.yaml`` (a file of its folder; names starting with ``_`` are not tasks themselves)
 and state only what differs.
 """
@@ -31,7 +32,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from benchmark.config_files import merge
+from benchmark.config_files import merge, safe_load
 from benchmark.tasks.errors import TaskError, format_validation_error, key_line, suggest
 from benchmark.tasks.sources import source_path_problems
 from benchmark.tasks.spec import TaskSpec
@@ -40,6 +41,7 @@ from benchmark.tasks.templates import TemplateProblem, render_template
 ENV_VAR = "MEDVIE_INCLUDE_PATH"
 BUILTIN_DIR = Path(__file__).resolve().parents[2] / "tasks"
 MAX_TASK_FILE_BYTES = 1 << 20
+MAX_YAML_DEPTH = 64  # a task file needs about 6
 MAX_YAML_VALUES = 100_000
 
 _SAMPLE_CONTEXT = {
@@ -84,31 +86,36 @@ def read_text(path: Path, limit: int = MAX_TASK_FILE_BYTES) -> str:
         ) from None
 
 
-def _count_values(data: Any, limit: int) -> int:
-    """Values in the loaded YAML, aliases expanded (stops past ``limit``)."""
-    n, stack = 0, [data]
+def _count_values(data: Any, limit: int) -> tuple[int, int]:
+    """Values in the loaded YAML, aliases expanded, and its deepest nesting (stops past ``limit``
+    values). libyaml builds any depth without recursing, so depth is bounded here, not by Python."""
+    n, deepest, stack = 0, 0, [(data, 1)]
     while stack and n <= limit:
-        v = stack.pop()
+        v, depth = stack.pop()
         n += 1
+        deepest = max(deepest, depth)
         if isinstance(v, dict):
-            stack.extend(v.keys())
-            stack.extend(v.values())
+            stack.extend((k, depth + 1) for k in v)
+            stack.extend((x, depth + 1) for x in v.values())
         elif isinstance(v, list):
-            stack.extend(v)
-    return n
+            stack.extend((x, depth + 1) for x in v)
+    return n, deepest
 
 
 def parse_yaml(path: Path, text: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        data = safe_load(text)
     except yaml.YAMLError as exc:
         raise TaskError(f"{path}: YAML does not parse: {exc}") from exc
     except RecursionError:
         raise TaskError(f"{path}: YAML nests too deeply") from None
     if not isinstance(data, dict):
         raise TaskError(f"{path}: a task file must be a YAML mapping, got {type(data).__name__}")
-    if _count_values(data, MAX_YAML_VALUES) > MAX_YAML_VALUES:
+    n_values, depth = _count_values(data, MAX_YAML_VALUES)
+    if n_values > MAX_YAML_VALUES:
         raise TaskError(f"{path}: YAML expands to more than {MAX_YAML_VALUES:,} values (aliases?)")
+    if depth > MAX_YAML_DEPTH:
+        raise TaskError(f"{path}: YAML nests too deeply (more than {MAX_YAML_DEPTH} levels)")
     return data
 
 
@@ -163,7 +170,7 @@ def with_parents(path: Path, text: str, data: dict[str, Any]) -> tuple[dict[str,
     merged: dict[str, Any] = {}
     for layer in reversed(layers):
         merged = merge(merged, layer)
-    if len(layers) > 1 and _count_values(merged, MAX_YAML_VALUES) > MAX_YAML_VALUES:
+    if len(layers) > 1 and _count_values(merged, MAX_YAML_VALUES)[0] > MAX_YAML_VALUES:
         raise TaskError(f"{path}: YAML with its parents expands to more than {MAX_YAML_VALUES:,} values")
     return merged, tuple(parents)
 
