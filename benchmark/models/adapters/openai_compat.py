@@ -27,6 +27,7 @@ import email.utils
 import json
 import os
 import random
+import sys
 import time
 from collections import deque
 from dataclasses import dataclass
@@ -47,14 +48,10 @@ NO_KEY = "no-key"
 
 
 def _transport_errors() -> tuple[type[BaseException], ...]:
-    """Errors of the client's HTTP library raised while reading a streamed body."""
-    errors: list[type[BaseException]] = []
-    for name in ("httpx2", "httpx"):
-        try:
-            errors.append(__import__(name).TransportError)
-        except (ImportError, AttributeError):
-            continue
-    return tuple(errors)
+    """Errors of the client's HTTP library raised while reading a streamed body: of the library
+    ``openai`` itself imported (``httpx2`` or ``httpx``), so the other one is not imported for nothing."""
+    modules = [sys.modules.get(name) for name in ("httpx2", "httpx")]
+    return tuple(m.TransportError for m in modules if m is not None and hasattr(m, "TransportError"))
 
 
 TRANSPORT_ERRORS = _transport_errors()
