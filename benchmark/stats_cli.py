@@ -106,10 +106,20 @@ def check_runs(runs: list[LoadedRun]) -> None:
 
 
 def _labels(runs: list[LoadedRun]) -> None:
-    names = [r.label for r in runs]
-    for r in runs:
-        if names.count(r.label) > 1:
-            r.label = r.path.name
+    """Unique labels: a model name shared by several runs becomes the shortest tail of each run's
+    path that tells them apart (``name``, ``parent/name``, ...), then ``#1``, ``#2``, ... for the
+    same folder given twice."""
+    shared = [r for r in runs if sum(o.label == r.label for o in runs) > 1]
+    for depth in range(1, 4):
+        tails = ["/".join(r.path.resolve().parts[-depth:]) for r in shared]
+        if len(set(tails)) == len(tails) or depth == 3:
+            for r, tail in zip(shared, tails, strict=True):
+                r.label = tail
+            break
+    repeated = [sum(o.label == r.label for o in runs) > 1 for r in runs]
+    for i, (r, again) in enumerate(zip(runs, repeated, strict=True)):
+        if again:
+            r.label += f"#{i + 1}"
 
 
 def _label(metric: str) -> str:

@@ -66,6 +66,19 @@ def test_compare_run_directories(lab_runs, capsys):
     assert rc == 0 and "oracle − rules" in out
 
 
+def test_runs_of_one_model_in_same_named_folders_get_distinct_labels(lab_runs, tmp_path, capsys):
+    """Two copies of one run (same model, same folder name), and one folder given twice."""
+    a, b = tmp_path / "a" / "run", tmp_path / "b" / "run"
+    shutil.copytree(lab_runs["rules"], a)
+    shutil.copytree(lab_runs["rules"], b)
+    assert main(["compare", str(a), str(b), "--resamples", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "b/run − a/run   +0.000  [+0.000, +0.000]" in out
+    assert main(["compare", str(a), str(a), "--resamples", "200"]) == 0
+    out = capsys.readouterr().out
+    assert "/a/run#2 − " in out and "/a/run#1   " in out
+
+
 def test_refuses_different_documents(lab_runs, capsys):
     rc = main(["compare", str(lab_runs["oracle"]), str(lab_runs["partial"])])
     err = capsys.readouterr().err
