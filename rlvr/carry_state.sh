@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # Carries the resumable state of a long RLVR experiment across sessions whose machines do not keep
-# files: only the repository does. `save` copies, per training run in runs/rlvr/, its newest
-# checkpoint (LoRA weights, optimizer, scheduler and RNG state: what TRL resumes from), final/ when
-# there is one, and the training log, plus the rapidocr cache of the photos (OCR is minutes per
-# hundred pages), into rlvr/state/ for a commit. `restore` puts them back before the experiment
-# runs again. Evaluation runs need nothing here: their run folders under leaderboard/ are committed.
+# files: only the repository does. `save` copies, per training run in runs/rlvr/, final/ when it has
+# finished, else its newest checkpoint (LoRA weights, optimizer, scheduler and RNG state: what TRL
+# resumes from), and its training log and seen prompts, plus the rapidocr cache of the photos (OCR is
+# minutes per hundred pages), into rlvr/state/ (git-ignored: 59 MB for three seeds would push the
+# tracked tree past a device call's 64 MiB; keep it where the next session finds it). `restore` puts
+# them back before the experiment runs again. Evaluation runs need nothing here: their run folders under leaderboard/ are committed.
 #   bash rlvr/carry_state.sh save      # at the end of a session (after `touch runs/rlvr/NAME/STOP`)
 #   bash rlvr/carry_state.sh restore   # at the start of the next one
 set -euo pipefail
@@ -21,12 +22,20 @@ case "${1:-}" in
     for run in runs/rlvr/*/; do
       [ -d "$run" ] || continue
       name=$(basename "$run"); dest=$STATE/runs/$name
-      ckpt=$(newest_checkpoint "$run")
       rm -rf "$dest"; mkdir -p "$dest"
-      [ -n "$ckpt" ] && cp -r "$ckpt" "$dest/"
-      [ -d "$run/final" ] && cp -r "$run/final" "$dest/"
-      for f in train_log.jsonl metadata.json; do [ -f "$run/$f" ] && cp "$run/$f" "$dest/"; done
-      echo "carry: saved $name (${ckpt:+$(basename "$ckpt")}${ckpt:-no checkpoint}$([ -d "$run/final" ] && echo ', final'))"
+      if [ -f "$run/final/metadata.json" ]; then  # finished: the adapter is all that is used again
+        what="final"
+        cp -r "$run/final" "$dest/"
+      else  # unfinished: the newest checkpoint, what TRL resumes from
+        ckpt=$(newest_checkpoint "$run")
+        what=${ckpt:+$(basename "$ckpt")}; what=${what:-no checkpoint}
+        [ -n "$ckpt" ] && cp -r "$ckpt" "$dest/"
+      fi
+      # the base model's tokenizer (11 MB) is not needed to resume or to evaluate
+      find "$dest" -name tokenizer.json -delete
+      # seen_prompts.jsonl: what the data-matched SFT of this run trains on
+      for f in train_log.jsonl metadata.json seen_prompts.jsonl; do [ -f "$run/$f" ] && cp "$run/$f" "$dest/"; done
+      echo "carry: saved $name ($what)"
     done
     if [ -d "$CACHE/ocr/rapidocr" ]; then
       mkdir -p "$STATE/ocr"; rm -rf "$STATE/ocr/rapidocr"; cp -r "$CACHE/ocr/rapidocr" "$STATE/ocr/"

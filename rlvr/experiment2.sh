@@ -5,8 +5,8 @@
 # stopped), so re-running after an interruption redoes nothing. It commits nothing: commit
 # leaderboard/runs/rlvr-eval/, leaderboard/runs-examples-off/ and rlvr/results/ yourself as results
 # come in. Sessions whose machines keep nothing but the repository carry the training state with
-# rlvr/carry_state.sh: `save` at the end of a session (then commit rlvr/state/), `restore` before the
-# next run. Run nothing else heavy beside it (evaluations are timed; two llama.cpp processes on 2 cores crawl).
+# rlvr/carry_state.sh: `save` at the end of a session (then keep rlvr/state/, git-ignored: too big for
+# the device call's 64 MiB), `restore` before the next run. Run nothing else heavy beside it (evaluations are timed; two llama.cpp processes on 2 cores crawl).
 #   bash rlvr/experiment2.sh                         # everything, in order
 #   STEPS="ocr train" bash rlvr/experiment2.sh       # some steps
 #   N=100 bash rlvr/experiment2.sh                   # fewer test documents (at least 100 per comparison)

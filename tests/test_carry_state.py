@@ -41,3 +41,30 @@ def test_save_then_restore_on_a_fresh_machine(tmp_path):
     assert (run / "train_log.jsonl").read_text() == '{"step": 10}\n'
     assert (cache / "ocr" / "rapidocr" / "ab" / "abc-1.json").is_file()
     assert _carry(repo, cache, "oops").returncode == 2
+
+
+def test_a_finished_run_carries_its_adapter_and_seen_prompts_only(tmp_path):
+    """A finished run is evaluated and feeds its data-matched SFT: final/ (without the base
+    tokenizer) and seen_prompts.jsonl travel, its optimizer checkpoints do not."""
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "rlvr").mkdir(parents=True)
+    shutil.copy(SCRIPT, repo / "rlvr" / "carry_state.sh")
+    run = repo / "runs" / "rlvr" / "read-grpo-s1"
+    (run / "checkpoint-100").mkdir(parents=True)
+    (run / "checkpoint-100" / "optimizer.pt").write_text("big")
+    (run / "final").mkdir()
+    for name in ("metadata.json", "adapter.gguf", "tokenizer.json"):
+        (run / "final" / name).write_text(name)
+    (run / "seen_prompts.jsonl").write_text('{"step": 1}\n')
+
+    saved = _carry(repo, cache, "save")
+    assert saved.returncode == 0, saved.stderr
+    assert "read-grpo-s1 (final)" in saved.stdout
+    dest = repo / "rlvr" / "state" / "runs" / "read-grpo-s1"
+    assert sorted(p.name for p in dest.rglob("*") if p.is_file()) == [
+        "adapter.gguf", "metadata.json", "seen_prompts.jsonl"]
+
+    shutil.rmtree(repo / "runs")
+    assert _carry(repo, cache, "restore").returncode == 0
+    assert (run / "final" / "adapter.gguf").read_text() == "adapter.gguf"
+    assert (run / "seen_prompts.jsonl").is_file()
