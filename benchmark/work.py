@@ -30,6 +30,10 @@ class Outcome:
     work_s: float = 0.0
 
 
+class NoText(ValueError):
+    """The OCR engine read nothing on the page."""
+
+
 @dataclass(frozen=True)
 class DocWork:
     task: TaskSpec
@@ -54,6 +58,9 @@ class DocWork:
             if self.model.uses_ocr and self.model.ocr_engine != "gold":  # gold OCR text: nothing to compute
                 doc_in = await asyncio.to_thread(self._with_ocr, doc, ocr)
                 ocr_wall = time.perf_counter() - start
+                if not self.model.uses_image and not (doc_in.ocr or "").strip():
+                    # the model reads nothing but this text: an input error, not the model's zero
+                    raise NoText(f"{self.model.ocr_engine} found no text on the page (blank, dark or unreadable?)")
             else:
                 doc_in = doc
             if self.model.uses_image and doc.image:  # over the pixel cap or damaged: an input_error

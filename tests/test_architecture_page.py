@@ -1,0 +1,15 @@
+"""docs/architecture.md is the map of the code: its module list matches the modules on disk."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_module_list_is_current():
+    check = subprocess.run([sys.executable, str(ROOT / "scripts" / "module_list.py"), "--check"],
+                           capture_output=True, text=True, check=False)
+    assert check.returncode == 0, "docs/architecture.md's module list is stale: run python3 scripts/module_list.py"
