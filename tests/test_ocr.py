@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 import time
@@ -170,3 +171,20 @@ def _sha(path: str) -> str:
     from benchmark.ocr.cache import file_sha256
 
     return file_sha256(path)
+
+
+def test_tesseract_leaves_the_process_environment_alone(monkeypatch):
+    """OMP_THREAD_LIMIT=1 reaches the tesseract program only: in this process it made torch's CPU
+    kernels return NaN. A user's own setting stays."""
+    from benchmark.ocr.tesseract import _one_omp_thread
+
+    monkeypatch.delenv("OMP_THREAD_LIMIT", raising=False)
+    with _one_omp_thread():
+        with _one_omp_thread():  # two concurrent calls
+            assert os.environ["OMP_THREAD_LIMIT"] == "1"
+        assert os.environ["OMP_THREAD_LIMIT"] == "1"
+    assert "OMP_THREAD_LIMIT" not in os.environ
+    monkeypatch.setenv("OMP_THREAD_LIMIT", "4")
+    with _one_omp_thread():
+        assert os.environ["OMP_THREAD_LIMIT"] == "4"
+    assert os.environ["OMP_THREAD_LIMIT"] == "4"

@@ -1,13 +1,18 @@
 """Tesseract through pytesseract (Debian ``tesseract-ocr``; words grouped into its own lines).
 
 ``MEDVIE_TESSERACT_LANG`` picks the languages (default ``eng``; e.g. ``chi_sim+eng`` after
-``apt-get install -y tesseract-ocr-chi-sim``). ``OMP_THREAD_LIMIT=1`` is set unless already set:
-with OpenMP threads it is several times slower on a small machine.
+``apt-get install -y tesseract-ocr-chi-sim``). The tesseract program runs with
+``OMP_THREAD_LIMIT=1`` unless the variable is set: with OpenMP threads it is several times slower on
+a small machine. Only its process gets it: set in this process, it made torch's CPU kernels return
+NaN (a tiny SFT step after a tesseract call had NaN gradients).
 """
 
 from __future__ import annotations
 
 import os
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from importlib.metadata import version as _pkg_version
 from pathlib import Path
 
@@ -19,13 +24,37 @@ NAME = "tesseract"
 _INSTALL = "apt-get install -y tesseract-ocr && pip install pytesseract"
 
 
+_ENV_LOCK = threading.Lock()
+_USERS = [0]  # tesseract calls in flight that set the variable
+
+
+@contextmanager
+def _one_omp_thread() -> Iterator[None]:
+    """``OMP_THREAD_LIMIT=1`` for the tesseract processes that pytesseract starts (it passes no
+    environment of its own), removed when the last concurrent call ends."""
+    with _ENV_LOCK:
+        if _USERS[0] == 0 and "OMP_THREAD_LIMIT" in os.environ:  # the user's own setting
+            owned = False
+        else:
+            owned = True
+            _USERS[0] += 1
+            os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        yield
+    finally:
+        if owned:
+            with _ENV_LOCK:
+                _USERS[0] -= 1
+                if _USERS[0] == 0:
+                    os.environ.pop("OMP_THREAD_LIMIT", None)
+
+
 class TesseractEngine:
     def __init__(self) -> None:
         try:
             import pytesseract
         except ImportError as exc:
             raise OcrUnavailable(f"OCR engine 'tesseract' needs pytesseract: {_INSTALL}") from exc
-        os.environ.setdefault("OMP_THREAD_LIMIT", "1")
         self._pt = pytesseract
         try:
             binary = str(pytesseract.get_tesseract_version()).split()[0]
@@ -37,9 +66,10 @@ class TesseractEngine:
     def recognize(self, image: str | Path) -> list[OcrLine]:
         with open_image(image) as img:
             try:
-                data = self._pt.image_to_data(
-                    img.convert("RGB"), lang=self.lang, output_type=self._pt.Output.DICT
-                )
+                with _one_omp_thread():
+                    data = self._pt.image_to_data(
+                        img.convert("RGB"), lang=self.lang, output_type=self._pt.Output.DICT
+                    )
             except self._pt.TesseractError as exc:
                 raise OcrError(f"tesseract failed on {image}: {exc}") from exc
         groups: dict[tuple[int, int, int], list[int]] = {}
