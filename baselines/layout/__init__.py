@@ -43,9 +43,10 @@ class Layout:
         return lines_text(self.lines, sep)
 
 
-def analyse(ocr_lines: Sequence[OcrLine], max_cuts: int = 2) -> Layout:
+def analyse(ocr_lines: Sequence[OcrLine], max_cuts: int = 3) -> Layout:
     """Lines and tables of a page; boxes that span two butting table groups are cut first and the
-    page laid out again (up to ``max_cuts`` times: a box across three groups is cut twice)."""
+    page laid out again (up to ``max_cuts`` times: a box across three groups is cut twice, and a piece that still
+    ends in the next group's row number once more)."""
     lines = layout_lines(ocr_lines)
     for _ in range(max_cuts):
         cut = split_butting_boxes(ocr_lines, lines)

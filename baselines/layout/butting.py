@@ -38,12 +38,19 @@ class Boundary:
     hi: float
     top: float
     bottom: float
+    number: float | None = None  # centre of the right group's row-number title, when it has one
 
     def spanned_by(self, box: Box) -> bool:
         """The box reaches into both groups: past the boundary on the left, into the right
         group's first column by a text height (a long left cell that only touches the boundary
         is not cut)."""
         return self.top < box.cy < self.bottom and box.x1 < self.at - box.h and box.x2 > self.start + box.h
+
+    def numbered_by(self, box: Box) -> bool:
+        """The box may end in the right group's row number (``9-508``: range 9-50, row 8): it
+        starts in the left group and reaches the number's column (narrow, so less far)."""
+        return (self.number is not None and self.top < box.cy < self.bottom and box.x1 < self.at - box.h
+                and box.x2 > self.number - 0.8 * box.h)
 
 
 def _boundaries(groups: Sequence[Group], h: float) -> list[Boundary]:
@@ -57,7 +64,8 @@ def _boundaries(groups: Sequence[Group], h: float) -> list[Boundary]:
             last, first = g.cells[-1], o.cells[0]
             lo, hi = min(last.x2, first.x1), max(last.x2, first.x1)
             top, bottom = max(g.cy, o.cy) + 0.5 * h, min(g.bottom, o.bottom)
-            out.append(Boundary(g.right, first.x1, lo - _SLACK * h, hi + _SLACK * h, top, bottom))
+            number = first.cx if first.role == "no" else None
+            out.append(Boundary(g.right, first.x1, lo - _SLACK * h, hi + _SLACK * h, top, bottom, number))
     return out
 
 
@@ -74,8 +82,64 @@ def cut_points(text: str) -> list[tuple[int, int, bool]]:
     return sorted(out)
 
 
+_OPEN = ("-", "~", "～", "–", "—", "<", ">", "≤", "≥")  # a value never ends with these (``65- | 85``)
+
+
+def _inside_value(left: str, right: str) -> bool:
+    """A cut inside one printed value, never at a group boundary: between a label and its value
+    (``检查日期 | :2019.05.16``) or after a range's dash."""
+    return left.rstrip().endswith((":", "：", *_OPEN)) or right.lstrip().startswith((":", "："))
+
+
+_RANGE = re.compile(r"\s*[<>≤≥]?\s*(\d+)(?:\.(\d+))?\s*[-~～–—]+\s*(\d+)(?:\.(\d+))?\s*")
+
+
+def _range_shape(text: str) -> tuple[bool, bool] | None:
+    """For a range ``a-b``: (its ends have as many decimals, it rises); None for other text."""
+    m = _RANGE.fullmatch(text)
+    if m is None:
+        return None
+    a, da, b, db = m.group(1), m.group(2) or "", m.group(3), m.group(4) or ""
+    return len(da) == len(db), float(f"{a}.{da or 0}") <= float(f"{b}.{db or 0}")
+
+
+def _could_be_range(left: str, whole: str) -> bool:
+    """What is left once the row number is cut off may be the range: it rises (not ``40-7``), and
+    it does not break a range whose ends had as many decimals (``0.108-0.282`` is not cut)."""
+    shape = _range_shape(left)
+    if shape is None:
+        return True
+    whole_shape = _range_shape(whole)
+    return shape[1] and (shape[0] or not (whole_shape and whole_shape[0]))
+
+
+def _number_cut(box: Box, bound: Boundary) -> int | None:
+    """Where the right group's row number begins at the end of ``box`` (``9~50 7`` → 7, ``45-12510``
+    → 10): a number after a space whole; else, of the 1-3 trailing digits that can be a row number
+    (no leading 0), those whose estimated centre lies nearest the number title's centre, within a
+    text height."""
+    text = box.text.rstrip()
+    m = re.search(r"(\s)?(\d{1,3})$", text)
+    if m is None or bound.number is None:
+        return None
+    widths = [char_width(ch) for ch in text]
+    scale = box.width / (sum(widths) or 1.0)
+    best: tuple[float, int] | None = None
+    for start in [m.start(2)] if m.group(1) else range(m.start(2), len(text)):
+        left = text[:start].rstrip()
+        if text[start] == "0" or not left or left.endswith((*_OPEN, ".")) or not _could_be_range(left, text):
+            continue
+        centre = box.x1 + (sum(widths[:start]) + sum(widths)) / 2 * scale
+        key = (abs(centre - bound.number), start)
+        if key[0] <= box.h and (best is None or key < best):
+            best = key
+    return best[1] if best else None
+
+
 def _cut(box: Box, bound: Boundary) -> int | None:
     """The character position where ``box`` is cut at ``bound`` (a space preferred), else None."""
+    if not bound.spanned_by(box):
+        return _number_cut(box, bound) if bound.numbered_by(box) else None
     text = box.text
     widths = [char_width(ch) for ch in text]
     total = sum(widths) or 1.0
@@ -85,7 +149,7 @@ def _cut(box: Box, bound: Boundary) -> int | None:
         x = box.x1 + (sum(widths[:end]) + sum(widths[:start])) / 2 * scale
         if not bound.lo <= x <= bound.hi:
             continue
-        if not text[:end].strip() or not text[start:].strip():
+        if not text[:end].strip() or not text[start:].strip() or _inside_value(text[:end], text[start:]):
             continue
         key = (not space, abs(x - bound.at), start)
         if best is None or key < best:
@@ -107,8 +171,6 @@ def _piece(line: OcrLine, box: Box, a: float, b: float, text: str) -> OcrLine:
 
 def _split(line: OcrLine, box: Box, bounds: Sequence[Boundary]) -> list[OcrLine]:
     for bound in bounds:
-        if not bound.spanned_by(box):
-            continue
         at = _cut(box, bound)
         if at is None:
             continue

@@ -325,19 +325,22 @@ def plan_tables(rng: random.Random, frame: PageFrame, items: list[Item], drawn: 
 
 
 def draw_plan(page: Page, rng: random.Random, frame: PageFrame, y: float, plan: Plan, ts: TableStyle,
-              gap: float, butting: Butting = NO_BUTTING) -> tuple[float, tuple[float, float, float, float]]:
-    """Draw the planned groups side by side; returns the y below them and the table region."""
+              gap: float, butting: Butting = NO_BUTTING
+              ) -> tuple[float, tuple[float, float, float, float], list[tuple[float, float]]]:
+    """Draw the planned groups side by side; returns the y below them, the table region and each
+    group's left and right x."""
     spare = frame.inner - gap * (len(plan.parts) - 1) - sum(plan.needs)
-    x, y_end = float(frame.margin), y
+    x, y_end, spans = float(frame.margin), y, []
     for c, cells, need in zip(plan.cols, plan.cells, plan.needs, strict=True):
         width = need + spare * need / sum(plan.needs)
         y_end = max(y_end, table(page, x, y, width, c.columns, cells, plan.styles.body, ts))
+        spans.append((x, x + width))
         if x > frame.margin and ts.rules in ("frame", "grid") and rng.random() < 0.5 and not butting.on:
             page.line(x - gap / 2, y, x - gap / 2, y_end, 1)
         if x > frame.margin and butting.on and butting.rule:
             page.line(x - gap / 2, y, x - gap / 2, y_end, 1)
         x += width + gap
-    return y_end, (float(frame.margin), y, float(frame.margin + frame.inner), y_end)
+    return y_end, (float(frame.margin), y, float(frame.margin + frame.inner), y_end), spans
 
 
 def _match_type(frame: PageFrame, plan: Plan) -> PageFrame:
@@ -400,7 +403,7 @@ def build(rng: random.Random, language: str, options: dict[str, Any],
 
     y, header = draw_header(page, rng, frame, visit, exam_name, specimen)
     y_table = y + frame.theme.body.size * 0.6
-    y, table_box = draw_plan(page, rng, frame, y_table, plan, ts, gap, butting)
+    y, table_box, group_spans = draw_plan(page, rng, frame, y_table, plan, ts, gap, butting)
     y_foot = y
     y, foot = draw_footer(page, rng, frame, y, visit, header)
     watermark = rng.random() < 0.25
@@ -433,7 +436,7 @@ def build(rng: random.Random, language: str, options: dict[str, Any],
             "signature": drawn.signature, "layout": layout, "body_px": plan.styles.body.size,
             "regions": {"title": [0.0, 0.0, float(page.width), header.top],
                         "header": [0.0, header.top, float(page.width), y_table],
-                        "table": list(table_box),
+                        "table": list(table_box), "groups": [list(g) for g in group_spans],
                         "footer": [0.0, y_foot, float(page.width), float(page.height)]},
             "gt_regions": gt_regions}
     return Built(page, gt, meta)
