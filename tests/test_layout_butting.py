@@ -106,3 +106,47 @@ def test_a_single_group_box_is_never_cut() -> None:
     rows = [[("项目", 20), ("结果", 170), ("参考范围", 260)], [("总胆红素 TBIL", 20), ("12.3", 170), ("0-23.0", 260)]]
     layout = analyse(grid(rows))
     assert [b.text for ln in layout.lines for b in ln.boxes].count("总胆红素 TBIL") == 1
+
+
+# ------------------------------------------------------------------ a row-number column after the boundary
+
+NUM_HEADER: list[Cell] = [("序号", 0), ("项目", 40), ("结果", 190), ("参考范围", 300),
+                          ("序号", 455), ("项目", 495), ("结果", 645), ("参考范围", 755)]
+NUM_ROWS = [  # left name, result, range; right name, result, range; how the range meets the number
+    ("总胆红素", "12.3", "0-23.0", "尿酸", "470", "155-428", "space"),
+    ("直接胆红素", "4.1", "40.0-55.0", "肌酐", "80.1", "57-111", "glued"),
+    ("总蛋白", "70.2", "45-125", "尿素", "5.2", "3.1-8.0", "glued"),
+    ("白蛋白", "42.5", "0.108-0.282", "葡萄糖", "5.0", "3.9-6.1", "touching"),
+]
+
+
+def numbered_groups(footer: str = "") -> list[OcrLine]:
+    """Two numbered groups butting: each left range, right-aligned to the right group's number
+    column, ran into the row number (``0-23.0 5``, ``40.0-55.06``) or only touches it."""
+    rows: list[list[Cell]] = [NUM_HEADER]
+    for i, (name, result, ref, rname, rresult, rref, how) in enumerate(NUM_ROWS):
+        n = str(i + 1 + len(NUM_ROWS))
+        left: list[Cell] = [(str(i + 1), 8), (name, 40), (result, 190)]
+        right: list[Cell] = [(rname, 495), (rresult, 645), (rref, 755)]
+        if how == "touching":
+            rows.append([*left, _right_aligned(ref, 458), (n, 462), *right])
+        else:
+            text = f"{ref} {n}" if how == "space" else f"{ref}{n}"
+            rows.append([*left, (text, 462 + _width(n) - _width(text)), *right])
+    if footer:
+        rows.append([(footer, 300)])
+    return grid(rows)
+
+
+def test_a_range_that_ran_into_the_next_groups_row_number_loses_the_number() -> None:
+    lines = numbered_groups()
+    assert any(ln.text == "40.0-55.06" for ln in lines)
+    found = by_name(items(lines))
+    assert [found[r[0]]["Reference Range"] for r in NUM_ROWS] == ["0-23.0", "40.0-55.0", "45-125", "0.108-0.282"]
+    assert [found[r[3]]["Result"] for r in NUM_ROWS] == ["470", "80.1", "5.2", "5.0"]
+
+
+def test_a_labelled_footer_below_butting_groups_is_not_cut() -> None:
+    footer = "检查日期:2019.05.16 18:07"
+    layout = analyse(numbered_groups(footer))
+    assert footer in [b.text for ln in layout.lines for b in ln.boxes]

@@ -85,10 +85,15 @@ def cut_points(text: str) -> list[tuple[int, int, bool]]:
 _OPEN = ("-", "~", "～", "–", "—", "<", ">", "≤", "≥")  # a value never ends with these (``65- | 85``)
 
 
-def _inside_value(left: str, right: str) -> bool:
-    """A cut inside one printed value, never at a group boundary: between a label and its value
-    (``检查日期 | :2019.05.16``) or after a range's dash."""
-    return left.rstrip().endswith((":", "：", *_OPEN)) or right.lstrip().startswith((":", "："))
+def _inside_value(left: str) -> bool:
+    """A cut inside one printed value, never at a group boundary: after a range's dash."""
+    return left.rstrip().endswith(_OPEN)
+
+
+def _labelled(text: str) -> bool:
+    """``label: value`` text (a footer's ``检查日期:2019.05.16 18:07`` below the groups): not
+    table cells, so not cut (table cells print no colon)."""
+    return ":" in text or "：" in text
 
 
 _RANGE = re.compile(r"\s*[<>≤≥]?\s*(\d+)(?:\.(\d+))?\s*[-~～–—]+\s*(\d+)(?:\.(\d+))?\s*")
@@ -138,6 +143,8 @@ def _number_cut(box: Box, bound: Boundary) -> int | None:
 
 def _cut(box: Box, bound: Boundary) -> int | None:
     """The character position where ``box`` is cut at ``bound`` (a space preferred), else None."""
+    if _labelled(box.text):
+        return None
     if not bound.spanned_by(box):
         return _number_cut(box, bound) if bound.numbered_by(box) else None
     text = box.text
@@ -149,7 +156,7 @@ def _cut(box: Box, bound: Boundary) -> int | None:
         x = box.x1 + (sum(widths[:end]) + sum(widths[:start])) / 2 * scale
         if not bound.lo <= x <= bound.hi:
             continue
-        if not text[:end].strip() or not text[start:].strip() or _inside_value(text[:end], text[start:]):
+        if not text[:end].strip() or not text[start:].strip() or _inside_value(text[:end]):
             continue
         key = (not space, abs(x - bound.at), start)
         if best is None or key < best:
