@@ -20,7 +20,7 @@ from medvie_synth.kinds import lab_real
 from medvie_synth.kinds.base import Built
 from medvie_synth.real_options import real_classes
 from medvie_synth.screen import screen_look
-from medvie_synth.seeding import capture_rng, content_rng
+from medvie_synth.seeding import capture_rng, class_rng, content_rng
 from medvie_synth.warp import apply_curl, draw_curl
 
 Box = tuple[float, float, float, float]
@@ -71,7 +71,8 @@ def real_document(kind: str, language: str, seed: int, index: int, options: dict
     if kind != "lab":
         raise ValueError(f"variant 'real' exists for kind 'lab' only, not {kind!r}")
     classes = real_classes(options)
-    built = lab_real.build(content_rng(kind, language, seed, index), language, options)
+    own = {"butting_groups": class_rng("butting_groups", kind, language, seed, index)}
+    built = lab_real.build(content_rng(kind, language, seed, index), language, options, own)
     rng = capture_rng(kind, language, seed, index)
     u = {name: float(rng.random()) for name in ("tight_crop", "fax", "screen", "warp")}
     severity = draw_severity(rng, options)

@@ -17,6 +17,9 @@ CLASSES: dict[str, tuple[float, str]] = {
     # what is printed (content)
     "table_groups": (0.55, "two (3 in 10 of these: three) table groups side by side, each with its "
                            "own header row, row numbers continuing across them"),
+    "butting_groups": (0.5, "with several groups: no white gap between them (a thin rule or "
+                            "nothing), each group's last column right-aligned, so it touches the "
+                            "next group's first column and OCR reads both as one box"),
     "mixed_columns": (0.5, "with several groups: the groups' column sets and header words differ"),
     "section_rows": (0.35, "section title rows inside the table (尿干化学分析 (NGHX), 尿沉渣定量)"),
     "qualitative": (0.4, "a urine or stool report: 阴性, 阳性(+), 1+, ±, 微量, 淡黄色, 清亮, ranges "

@@ -27,3 +27,9 @@ def content_rng(kind: str, language: str, seed: int, index: int) -> random.Rando
 def capture_rng(kind: str, language: str, seed: int, index: int) -> np.random.Generator:
     """How the page is photographed."""
     return np.random.default_rng(derive_seed("capture", kind, language, seed, index))
+
+
+def class_rng(name: str, kind: str, language: str, seed: int, index: int) -> random.Random:
+    """The own stream of one failure class added after its variant's first version: drawing it
+    leaves the content and capture streams, so documents without the class stay as they were."""
+    return random.Random(derive_seed("class", name, kind, language, seed, index))

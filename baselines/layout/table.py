@@ -124,14 +124,14 @@ class HeaderCell:
                           self.f2, box.cy)
 
 
-def _char_width(ch: str) -> float:
+def char_width(ch: str) -> float:
     return 2.0 if unicodedata.east_asian_width(ch) in ("W", "F") else 1.0
 
 
 def split_box(box: Box) -> list[tuple[str, float, float]]:
     """A box's space-separated tokens with x extents estimated from character widths."""
     text = box.text
-    widths = [_char_width(ch) for ch in text]
+    widths = [char_width(ch) for ch in text]
     total = sum(widths) or 1.0
     scale = box.width / total
     out, pos = [], 0.0
@@ -196,7 +196,7 @@ def segment_titles(text: str) -> list[tuple[str, str, int, int]]:
 def _span_fractions(text: str, start: int, end: int) -> tuple[float, float]:
     """Where characters ``start..end`` of ``text`` without spaces lie in the printed text (0..1)."""
     chars = [ch for ch in text if not ch.isspace()]
-    widths = [_char_width(ch) for ch in text]
+    widths = [char_width(ch) for ch in text]
     total = sum(widths) or 1.0
     pos, k, a, b = 0.0, 0, 0.0, 1.0
     for ch, w in zip(text, widths, strict=True):

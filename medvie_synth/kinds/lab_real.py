@@ -84,6 +84,30 @@ def draw_classes(rng: random.Random, classes: dict[str, float]) -> Drawn:
                  stamp=on["stamp"], signature=on["signature"])
 
 
+@dataclass(frozen=True)
+class Butting:
+    """Table groups printed with no white gap (class ``butting_groups``): neighbouring groups'
+    tables overlap by ``overlap`` cell paddings (so 2 - ``overlap`` paddings of paper are left
+    between the texts), every group's last column is right-aligned, and a thin ``rule`` or nothing
+    parts them."""
+
+    on: bool
+    overlap: float
+    rule: bool
+
+
+NO_BUTTING = Butting(False, 0.0, False)
+
+
+def draw_butting(own: random.Random | None, p: float) -> Butting:
+    """From the class's own stream (``seeding.class_rng``; three draws whatever ``p``), so the
+    content stream, and every page without the class, stays as it was; no stream: off."""
+    if own is None:
+        return NO_BUTTING
+    u, overlap, rule = own.random(), own.uniform(1.2, 1.8), own.random() < 0.5
+    return Butting(u < p, overlap, rule)
+
+
 def display_code(code: str) -> str:
     return R.CODES.get(code, code.removeprefix("U-"))
 
@@ -266,8 +290,9 @@ def _plan(items: list[Item], groups: int, look: TableLook, drawn: Drawn, titles:
 
 
 def plan_tables(rng: random.Random, frame: PageFrame, items: list[Item], drawn: Drawn,
-                language: str) -> tuple[Plan, TableLook, TableStyle, float]:
-    """Columns, cells and type size of the table groups (fewer groups when they do not fit)."""
+                language: str, butting: Butting = NO_BUTTING) -> tuple[Plan, TableLook, TableStyle, float]:
+    """Columns, cells and type size of the table groups (fewer groups when they do not fit); the
+    gap between groups (negative: butting groups overlap their cell padding)."""
     t = frame.theme
     look = TableLook(
         number=rng.random() < 0.6, code=drawn.abbreviation_column,
@@ -284,27 +309,38 @@ def plan_tables(rng: random.Random, frame: PageFrame, items: list[Item], drawn: 
     base = Styles(t.body, t.body.but(bold=rng.random() < 0.7),
                   t.body.but(size=max(8, round(t.body.size * rng.uniform(0.7, 0.85))), bold=rng.random() < 0.5))
     gap = frame.inner * rng.uniform(0.02, 0.05)
+    if butting.on:  # no white between the groups, so no grid either: a grid's rules would cut the text
+        gap = -ts.pad * butting.overlap
+        ts.rules = "frame" if ts.rules == "grid" else ts.rules
     for groups in range(drawn.groups, 0, -1):  # a class that does not fit is left out
         for attempt in (look, replace(look, number=False)):
             plan = _plan(items, groups, attempt, drawn, titles, base, ts, frame.inner, gap)
             if plan:
                 ts.header_style = plan.header
+                if butting.on and len(plan.parts) > 1:
+                    for c in plan.cols:
+                        c.columns[-1].align = "right"
                 return plan, attempt, ts, gap
     raise RuntimeError("the lab table does not fit the page")  # pragma: no cover - 1 group always fits
 
 
 def draw_plan(page: Page, rng: random.Random, frame: PageFrame, y: float, plan: Plan, ts: TableStyle,
-              gap: float) -> tuple[float, tuple[float, float, float, float]]:
-    """Draw the planned groups side by side; returns the y below them and the table region."""
+              gap: float, butting: Butting = NO_BUTTING
+              ) -> tuple[float, tuple[float, float, float, float], list[tuple[float, float]]]:
+    """Draw the planned groups side by side; returns the y below them, the table region and each
+    group's left and right x."""
     spare = frame.inner - gap * (len(plan.parts) - 1) - sum(plan.needs)
-    x, y_end = float(frame.margin), y
+    x, y_end, spans = float(frame.margin), y, []
     for c, cells, need in zip(plan.cols, plan.cells, plan.needs, strict=True):
         width = need + spare * need / sum(plan.needs)
         y_end = max(y_end, table(page, x, y, width, c.columns, cells, plan.styles.body, ts))
-        if x > frame.margin and ts.rules in ("frame", "grid") and rng.random() < 0.5:
+        spans.append((x, x + width))
+        if x > frame.margin and ts.rules in ("frame", "grid") and rng.random() < 0.5 and not butting.on:
+            page.line(x - gap / 2, y, x - gap / 2, y_end, 1)
+        if x > frame.margin and butting.on and butting.rule:
             page.line(x - gap / 2, y, x - gap / 2, y_end, 1)
         x += width + gap
-    return y_end, (float(frame.margin), y, float(frame.margin + frame.inner), y_end)
+    return y_end, (float(frame.margin), y, float(frame.margin + frame.inner), y_end), spans
 
 
 def _match_type(frame: PageFrame, plan: Plan) -> PageFrame:
@@ -332,10 +368,14 @@ def _signature_over(page: Page, rng: random.Random, frame: PageFrame, labels: li
     decor.signature(page, x, y, w, h, rng)
 
 
-def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
+def build(rng: random.Random, language: str, options: dict[str, Any],
+          own: dict[str, random.Random] | None = None) -> Built:
+    """One report; ``own`` holds the own streams of classes added later (``butting_groups``)."""
     from medvie_synth.real_options import real_classes
 
-    drawn = draw_classes(rng, real_classes(options))
+    classes = real_classes(options)
+    drawn = draw_classes(rng, classes)
+    butting = draw_butting((own or {}).get("butting_groups"), classes["butting_groups"] if drawn.groups > 1 else 0.0)
     widths, body_px = PAGES[drawn.groups]
     page, frame = new_page(rng, language, widths, body_px, serif=SERIF)
     visit = draw_visit(rng, language)
@@ -358,12 +398,12 @@ def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
             if display_code(r.code).lower() not in r.name.lower():  # not "pH (pH)"
                 r.name = form.format(name=r.name, code=display_code(r.code))
     items: list[Item] = with_sections(rows, panel, language) if drawn.section_rows else list(rows)
-    plan, look, ts, gap = plan_tables(rng, frame, items, drawn, language)
+    plan, look, ts, gap = plan_tables(rng, frame, items, drawn, language, butting)
     frame = _match_type(frame, plan)
 
     y, header = draw_header(page, rng, frame, visit, exam_name, specimen)
     y_table = y + frame.theme.body.size * 0.6
-    y, table_box = draw_plan(page, rng, frame, y_table, plan, ts, gap)
+    y, table_box, group_spans = draw_plan(page, rng, frame, y_table, plan, ts, gap, butting)
     y_foot = y
     y, foot = draw_footer(page, rng, frame, y, visit, header)
     watermark = rng.random() < 0.25
@@ -390,12 +430,13 @@ def build(rng: random.Random, language: str, options: dict[str, Any]) -> Built:
         sections=any(isinstance(i, Section) for i in items), mark_glyph=look.mark_mode == "glyph",
         mixed_columns=len({tuple(c.keys) for c in plan.cols}) > 1,
         qualitative=any(r.code in R.GRADED for r in printed))
+    layout["butting_groups"] = butting.on and len(plan.parts) > 1
     meta = {"template": f"lab-real-{len(plan.parts)}g", "panel": panel.key, "rows": len(printed),
             "units": "us" if fmt.us_units else "si", "watermark": watermark, "stamp": drawn.stamp,
             "signature": drawn.signature, "layout": layout, "body_px": plan.styles.body.size,
             "regions": {"title": [0.0, 0.0, float(page.width), header.top],
                         "header": [0.0, header.top, float(page.width), y_table],
-                        "table": list(table_box),
+                        "table": list(table_box), "groups": [list(g) for g in group_spans],
                         "footer": [0.0, y_foot, float(page.width), float(page.height)]},
             "gt_regions": gt_regions}
     return Built(page, gt, meta)
