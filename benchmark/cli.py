@@ -58,16 +58,19 @@ def cmd_run(args: argparse.Namespace) -> int:
     lines = []
     all_failed = False
     pairs = [(model, task) for model in models for task in tasks]
-    started = time.monotonic()
+    seconds: dict[str, list[float]] = {}
     for i, (model, task) in enumerate(pairs):
         if len(pairs) > 1:
-            print(f"[{i + 1}/{len(pairs)}] {model.name} × {task.name}{_eta(started, i, len(pairs))}", file=sys.stderr)
+            eta = _eta(seconds, [m.name for m, _ in pairs[i:]])
+            print(f"[{i + 1}/{len(pairs)}] {model.name} × {task.name}{eta}", file=sys.stderr)
+        started = time.monotonic()
         executor = None
         if args.executor == "ray":
             from benchmark.executors import make_executor
 
             executor = make_executor("ray", workers=args.workers, address=args.ray_address)
         result = run_eval(task, model, settings, args.out, executor=executor, command=sys.argv)
+        seconds.setdefault(model.name, []).append(time.monotonic() - started)
         lines.append(_summary_line(task.name, model.name, result.metrics))
         print("\n".join(result.report(f"{task.name} × {model.name}")), file=sys.stderr)
         all_failed |= result.all_failed
@@ -80,12 +83,18 @@ def cmd_run(args: argparse.Namespace) -> int:
     return 1 if all_failed else 0  # 1: some task × model got no answer for any document
 
 
-def _eta(started: float, done: int, total: int) -> str:
-    """', about N min left' from the mean time of the finished task × model pairs."""
-    if not done:
+def _eta(seconds: dict[str, list[float]], remaining: list[str]) -> str:
+    """', about N min left' for the ``remaining`` pairs (their model names), each at the mean time
+    of its own model's finished pairs: a rules baseline says nothing about an LLM. A model not
+    timed yet makes it a lower bound."""
+    known = sum(sum(seconds[m]) / len(seconds[m]) for m in remaining if seconds.get(m))
+    untimed = sum(1 for m in remaining if not seconds.get(m))
+    if not remaining or (untimed and not known):
         return ""
-    left = (time.monotonic() - started) / done * (total - done)
-    return f" (about {left / 60:.0f} min left)" if left >= 60 else f" (about {left:.0f} s left)"
+    left = f"{known / 60:.0f} min" if known >= 60 else f"{known:.0f} s"
+    if untimed:
+        return f" (at least {left} left; {untimed} pair(s) of models not timed yet)"
+    return f" (about {left} left)"
 
 
 def _run_board(args: argparse.Namespace) -> Path | None:

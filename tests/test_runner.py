@@ -288,3 +288,13 @@ def test_weight_digests_are_remembered_until_the_file_changes(tmp_path: Path, mo
     (folder / "model.safetensors").write_bytes(b"retrained")
     assert w.fingerprint({"checkpoint": folder})["checkpoint"].digest != first.digest
     assert w.fingerprint({"missing": tmp_path / "nope"}) == {}
+
+
+def test_run_eta_times_each_model_by_its_own_pairs():
+    """A rules baseline's seconds say nothing about an LLM's: each remaining pair is estimated from
+    its own model's finished pairs, and an untimed model makes the ETA a lower bound."""
+    from benchmark.cli import _eta
+
+    assert _eta({}, ["rules", "llm"]) == ""
+    assert _eta({"rules": [2.0]}, ["rules", "llm"]) == " (at least 2 s left; 1 pair(s) of models not timed yet)"
+    assert _eta({"rules": [2.0], "llm": [100.0, 140.0]}, ["llm", "llm", "rules"]) == " (about 4 min left)"
