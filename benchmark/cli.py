@@ -311,7 +311,10 @@ def _sigterm_as_ctrl_c(signum: int, frame: object) -> None:
     global _terminated
     _terminated = True
     signal.signal(signum, signal.SIG_DFL)
-    signal.raise_signal(signal.SIGINT)
+    if callable(signal.getsignal(signal.SIGINT)):  # Python's or asyncio's Ctrl-C handler
+        signal.raise_signal(signal.SIGINT)
+    else:  # SIGINT ignored, as in a job started with `&` or nohup: raise what Ctrl-C would
+        signal.default_int_handler(signal.SIGINT, frame)
 
 
 def main(argv: list[str] | None = None) -> int:
