@@ -2,7 +2,10 @@
 the product packages), so the map stays true when a room moves.
 
     python3 scripts/module_list.py          # rewrite the list in place
-    python3 scripts/module_list.py --check  # exit 1 when the page's list is stale
+    python3 scripts/module_list.py --check  # exit 1 when the page misses a module or lists a gone one
+
+``--check`` compares module names, not line counts: counts drift with every edit and are refreshed
+whenever the list is regenerated; a room added, moved or removed is what makes the map untrue.
 """
 
 from __future__ import annotations
@@ -46,6 +49,14 @@ def render(lines: dict[Path, int]) -> str:
     return "\n".join([*out, "", "</details>"])
 
 
+def _names(block: str) -> set[str]:
+    """``package/module`` for every module a rendered list names."""
+    names = set()
+    for package, modules in re.findall(r"^\| `([^`]+)/` \| \d+ \| [\d,]+ \| (.*) \|$", block, re.M):
+        names.update(f"{package}/{m.split()[0].strip('`')}" for m in modules.split(", "))
+    return names
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true")
@@ -56,7 +67,12 @@ def main() -> int:
         return 2
     new = BLOCK.sub(lambda _: render(module_lines()), page, count=1)
     if args.check:
-        return 0 if new == page else 1
+        listed, actual = _names(BLOCK.search(page).group(0)), _names(new)
+        for name in sorted(actual - listed):
+            print(f"{PAGE.name}: module list lacks {name} (run python3 scripts/module_list.py)", file=sys.stderr)
+        for name in sorted(listed - actual):
+            print(f"{PAGE.name}: module list names {name}, which is gone", file=sys.stderr)
+        return 0 if listed == actual else 1
     PAGE.write_text(new, encoding="utf-8")
     return 0
 
