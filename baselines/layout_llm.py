@@ -24,13 +24,16 @@ from __future__ import annotations
 
 import json
 import time
+from pathlib import Path
 from typing import Any
 
+from baselines import BASELINES
 from baselines.layout import Layout, analyse
 from baselines.layout_rules import extract_layout, item_role, key_aliases, ocr_boxes
 from benchmark.models.base import Adapter, Generation
-from benchmark.models.registry import ModelRegistry, create_adapter
+from benchmark.models.registry import ModelRegistry, create_adapter, weights_files
 from benchmark.models.spec import ModelSpec
+from benchmark.models.weights import source_files
 from benchmark.prompts import DIRECT_INSTRUCTION, Prompt, schema_prompt
 from benchmark.scoring.parse import parse_output
 from benchmark.tasks.spec import FieldSpec, TaskSpec
@@ -93,6 +96,15 @@ def _dedupe(items: list[Any], limit: int) -> list[Any]:
 
 class LayoutLLMAdapter:
     """Layout rows in the prompt, a small LLM labels them (see the module docstring)."""
+
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """The LLM's weights (roles ``llm:…``) and the layout code that writes its prompt and its
+        fallback answers (``source_files``)."""
+        llm = ModelRegistry().get(str(spec.options["llm"])) if "llm" in spec.options else None
+        inner = {f"llm:{role}": path for role, path in (weights_files(llm) if llm else {}).items()}
+        return {**inner, **source_files(BASELINES, "layout", "layout_llm.py", "layout_rules.py", "rules.py",
+                                        "rules_aliases.yaml")}
 
     def __init__(self, spec: ModelSpec, *, llm: Adapter | None = None) -> None:
         self.spec = spec

@@ -17,15 +17,17 @@ from __future__ import annotations
 import json
 import re
 import time
+from pathlib import Path
 from typing import Any
 
-from baselines import rules
+from baselines import BASELINES, rules
 from baselines.layout import Layout, analyse
 from baselines.layout.header import EXTRA_ALIASES, SECONDARY, all_labels, assign, header_pairs
 from baselines.layout.table import Row
 from benchmark.documents import Document, OcrLine
 from benchmark.models.base import Generation
 from benchmark.models.spec import ModelSpec
+from benchmark.models.weights import source_files
 from benchmark.prompts import Prompt
 from benchmark.tasks.spec import FieldSpec
 
@@ -248,6 +250,11 @@ def extract_layout(doc: Document, fields: list[FieldSpec], layout: Layout | None
 
 class LayoutRulesAdapter:
     """OCR boxes in, JSON out (queried keys only); deterministic, no model."""
+
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """Its code, fingerprinted in each run like a model's weights (``source_files``)."""
+        return source_files(BASELINES, "layout", "layout_rules.py", "rules.py", "rules_aliases.yaml")
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec

@@ -20,11 +20,14 @@ import re
 import time
 import unicodedata
 from collections import Counter
+from pathlib import Path
 from typing import Any
 
+from baselines import BASELINES
 from benchmark.documents import Document
 from benchmark.models.base import Generation
 from benchmark.models.spec import ModelSpec
+from benchmark.models.weights import source_files
 from benchmark.prompts import Prompt
 from benchmark.scoring.keys import RowKey
 from benchmark.scoring.normalize import is_empty, normalize_key
@@ -110,6 +113,11 @@ class Lookup:
 
 class LookupAdapter:
     """Adapter: the document's OCR lines in, the lookup's JSON out."""
+
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """Its code, fingerprinted in each run like a model's weights (``source_files``)."""
+        return source_files(BASELINES, "lookup.py")
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec

@@ -21,6 +21,7 @@ import yaml
 
 from benchmark.models.base import Generation
 from benchmark.models.spec import ModelSpec
+from benchmark.models.weights import source_files
 from benchmark.prompts import Prompt
 from benchmark.tasks.spec import FieldSpec
 
@@ -149,6 +150,11 @@ def extract(text: str, fields: list[FieldSpec]) -> dict[str, Any]:
 
 class RulesAdapter:
     """Adapter wrapper: OCR text in, JSON text out (queried keys only)."""
+
+    @staticmethod
+    def weights_files(spec: ModelSpec) -> dict[str, Path]:
+        """Its code, fingerprinted in each run like a model's weights (``source_files``)."""
+        return source_files(Path(__file__).parent, "rules.py", "rules_aliases.yaml")
 
     def __init__(self, spec: ModelSpec) -> None:
         self.spec = spec

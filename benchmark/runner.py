@@ -175,7 +175,7 @@ def _check_same_weights(store: RunStore, weights: dict[str, WeightsFile], n_prev
             for role in changed
         )
         raise ModelError(
-            f"{store.dir}: the model's weights changed since its {n_previous} earlier predictions "
+            f"{store.dir}: the model's weights or code changed since its {n_previous} earlier predictions "
             f"({what}); run again with --fresh to discard them, or use another --out"
         )
 

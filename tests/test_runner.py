@@ -180,7 +180,7 @@ def test_weights_changed_in_place_are_not_resumed(tmp_path, capsys):
     capsys.readouterr()
     assert main([*args, "--limit", "4"]) != 0
     err = capsys.readouterr().err
-    assert "weights changed since its 3 earlier predictions" in err and str(weights) in err and "--fresh" in err
+    assert "weights or code changed since its 3 earlier predictions" in err and str(weights) in err and "--fresh" in err
     assert len(RunStore(run_dir).read_records()) == 3, "nothing is appended to the old model's run"
     assert main([*args, "--limit", "4", "--fresh"]) == 0
     assert len(RunStore(run_dir).read_records()) == 4
@@ -193,6 +193,29 @@ def test_weights_changed_in_place_are_not_resumed(tmp_path, capsys):
     assert main([*args, "--limit", "5"]) == 0
     assert "no digest of its model weights" in capsys.readouterr().err
     assert len(RunStore(run_dir).read_records()) == 5
+
+
+def test_a_no_model_extractor_fingerprints_its_code(tmp_path, capsys):
+    """The rules' answers change with their code; the cache key names only the spec, so the code's
+    digests are recorded like weights and a changed rule refuses a resume."""
+    write_task(tmp_path / "tasks", "c", _docs(4))
+    args = ["run", "--model", "rules", "--task", "c", "--include-path", str(tmp_path / "tasks"),
+            "--out", str(tmp_path / "out"), "--quiet"]
+    assert main([*args, "--limit", "2"]) == 0
+    run_dir = next((tmp_path / "out").glob("c/rules__*"))
+    source = Path(__file__).resolve().parents[1] / "baselines" / "rules.py"
+    recorded = RunStore(run_dir).read_manifest().weights
+    assert recorded["code:rules.py"].digest == "sha256:" + hashlib.sha256(source.read_bytes()).hexdigest()
+    assert "code:rules_aliases.yaml" in recorded
+
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    manifest["weights"]["code:rules.py"]["digest"] = "sha256:" + "0" * 64  # as if the rules changed since
+    (run_dir / "manifest.json").write_text(json.dumps(manifest))
+    capsys.readouterr()
+    assert main([*args, "--limit", "3"]) != 0
+    err = capsys.readouterr().err
+    assert "weights or code changed" in err and "code:rules.py" in err and str(source) in err
+    assert len(RunStore(run_dir).read_records()) == 2
 
 
 def test_cli_run_prints_summary_and_score_rescores_the_run(tmp_path, capsys):

@@ -79,6 +79,21 @@ def fingerprint(files: Mapping[str, Path]) -> dict[str, WeightsFile]:
     return out
 
 
+def source_files(root: Path, *paths: str) -> dict[str, Path]:
+    """Role ``code:<path>`` → file for the source files (``.py``, ``.yaml``) at or under ``paths``
+    (relative to ``root``). A no-model extractor's answers change with its code as a model's do
+    with its weights, and a run's cache key names only the spec: declared as an adapter's
+    ``weights_files``, a changed rule makes a resume refuse instead of mixing old and new answers."""
+    out: dict[str, Path] = {}
+    for rel in paths:
+        path = root / rel
+        found = [path] if path.is_file() else sorted(path.rglob("*")) if path.is_dir() else []
+        for f in found:
+            if f.is_file() and f.suffix in (".py", ".yaml") and "__pycache__" not in f.parts:
+                out[f"code:{f.relative_to(root).as_posix()}"] = f
+    return out
+
+
 def changed_roles(old: Mapping[str, WeightsFile], new: Mapping[str, WeightsFile]) -> list[str]:
     """Roles present in both whose contents differ (a role recorded by only one side — an old
     manifest from before digests, say — cannot be compared and is not reported)."""
