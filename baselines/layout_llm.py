@@ -29,7 +29,7 @@ from typing import Any
 
 from baselines import BASELINES
 from baselines.layout import Layout, analyse
-from baselines.layout_rules import extract_layout, item_role, key_aliases, ocr_boxes
+from baselines.layout_rules import LayoutRulesAdapter, extract_layout, item_role, key_aliases, ocr_boxes
 from benchmark.models.base import Adapter, Generation
 from benchmark.models.registry import ModelRegistry, create_adapter, weights_files
 from benchmark.models.spec import ModelSpec
@@ -103,8 +103,7 @@ class LayoutLLMAdapter:
         fallback answers (``source_files``)."""
         llm = ModelRegistry().get(str(spec.options["llm"])) if "llm" in spec.options else None
         inner = {f"llm:{role}": path for role, path in (weights_files(llm) if llm else {}).items()}
-        return {**inner, **source_files(BASELINES, "layout", "layout_llm.py", "layout_rules.py", "rules.py",
-                                        "rules_aliases.yaml")}
+        return {**inner, **LayoutRulesAdapter.weights_files(spec), **source_files(BASELINES, "layout_llm.py")}
 
     def __init__(self, spec: ModelSpec, *, llm: Adapter | None = None) -> None:
         self.spec = spec
