@@ -4,8 +4,11 @@ extractor cuts such a box at the group boundary and reads each piece in its own 
 
 from __future__ import annotations
 
+import math
+
 from baselines.layout import analyse
 from baselines.layout.butting import cut_points
+from baselines.layout.groups import groups_of, header_rows
 from benchmark.documents import OcrLine
 from tests.test_layout_real_classes import Cell, by_name, grid, items
 
@@ -150,3 +153,27 @@ def test_a_labelled_footer_below_butting_groups_is_not_cut() -> None:
     footer = "检查日期:2019.05.16 18:07"
     layout = analyse(numbered_groups(footer))
     assert footer in [b.text for ln in layout.lines for b in ln.boxes]
+
+
+# ------------------------------------------------------------------ titles of the two groups overlap
+
+def _overlapping_header(overlap: float) -> list[Cell]:
+    """ZH_HEADER with the left group's last title right-aligned so that its OCR box runs ``overlap``
+    px into the right group's first title (a tight print: RJUA-like ``参考区间`` x 502-597 against
+    ``项目`` x 586-641)."""
+    return [*ZH_HEADER[:3], _right_aligned("参考范围", 470 + overlap), *ZH_HEADER[4:]]
+
+
+def test_overlapping_titles_of_two_repeated_header_groups_still_part_them() -> None:
+    lines = grid(butting_rows(_overlapping_header(11), ZH_LEFT, ZH_RIGHT, left_end=466, right_start=470))
+    layout_lines = analyse(lines).lines
+    groups = groups_of(layout_lines, header_rows(layout_lines))
+    assert len(groups) == 2
+    left, right = sorted(groups, key=lambda g: g.cells[0].x1)
+    assert math.isfinite(left.right) and left.right == right.left
+    assert 470 <= right.left <= 481  # the middle of the overlap
+    found = by_name(items(lines))
+    assert len(found) == 8
+    assert found["总胆红素"]["Reference Range"] == "0-23.0"
+    assert found["尿酸(URIC)"]["Result"] == "470.00" and found["尿酸(URIC)"]["Reference Range"] == "155-428"
+

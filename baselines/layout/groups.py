@@ -192,6 +192,33 @@ def _with_name(seg: list[HeaderCell], left_edge: float) -> list[HeaderCell]:
     return [*seg[:at], HeaderCell("name", x1, x2, "", -1, 0.0, 0.0, seg[0].cy), *seg[at:]]
 
 
+def _overlapping_neighbours(a: Group, b: Group) -> bool:
+    """``a`` and ``b`` are consecutive groups of one header row (its titles repeat, so
+    :func:`segments` parted them) whose titles overlap at the boundary: the left group's last title
+    runs into the right group's first one by less than half the narrower of the two (OCR boxes of
+    a tight print reach past the ink into each other: ``参考区间`` x 502-597, ``项目`` x 586-641)."""
+    last, first = a.cells[-1], b.cells[0]
+    overlap = last.x2 - first.x1
+    return (a.band == b.band and b.order == a.order + 1 and last.x1 < first.x1
+            and overlap < 0.5 * min(last.x2 - last.x1, first.x2 - first.x1))
+
+
+def _before(a: Group, b: Group) -> bool:
+    """Group ``a`` ends where group ``b`` begins, on its left: apart (2 px of overlap allowed), or
+    consecutive groups of one header row whose titles overlap (:func:`_overlapping_neighbours`)."""
+    return a.cells[-1].x2 <= b.cells[0].x1 + 2 or _overlapping_neighbours(a, b)
+
+
+def _edge(a: Group, b: Group) -> float:
+    """Where group ``b``'s region begins after group ``a`` (:func:`_before`): the end of ``a``'s
+    last title, but not more than half ``b``'s first title width before it; for titles that overlap,
+    the middle of their overlap."""
+    last, first = a.cells[-1], b.cells[0]
+    if last.x2 > first.x1 + 2:
+        return (last.x2 + first.x1) / 2
+    return max(last.x2, first.x1 - 0.5 * (first.x2 - first.x1))
+
+
 def groups_of(lines: Sequence[Line], headers: Sequence[tuple[int, list[HeaderCell]]]) -> list[Group]:
     """Every group of every header row, with its region bounds."""
     page_left = min((ln.x1 for ln in lines), default=0.0)
@@ -203,9 +230,7 @@ def groups_of(lines: Sequence[Line], headers: Sequence[tuple[int, list[HeaderCel
     for g in groups:
         h = text_h[g.band]
         near = [o for o in groups if o is not g and abs(o.cy - g.cy) <= _NEAR_HEADERS * h]
-        first = g.cells[0]
-        lefts = [max(o.cells[-1].x2, first.x1 - 0.5 * (first.x2 - first.x1)) for o in near
-                 if o.cells[-1].x2 <= first.x1 + 2]
+        lefts = [_edge(o, g) for o in near if _before(o, g)]
         g.left = max(lefts) if lefts else -math.inf
         below = [o.cy - 0.6 * h for o in groups if o.cy > g.cy + 1.5 * h
                  and o.cells[0].x1 < g.cells[-1].x2 and o.cells[-1].x2 > g.cells[0].x1]
@@ -213,7 +238,7 @@ def groups_of(lines: Sequence[Line], headers: Sequence[tuple[int, list[HeaderCel
     for g in groups:
         h = text_h[g.band]
         rights = [o.left for o in groups if o is not g and abs(o.cy - g.cy) <= _NEAR_HEADERS * h
-                  and o.cells[0].x1 >= g.cells[-1].x2 - 2]
+                  and _before(g, o)]
         g.right = min(rights) if rights else math.inf
         g.cells = _with_result(_with_name(g.cells, g.left if math.isfinite(g.left) else page_left))
     return groups

@@ -89,23 +89,32 @@ class Butting:
     """Table groups printed with no white gap (class ``butting_groups``): neighbouring groups'
     tables overlap by ``overlap`` cell paddings (so 2 - ``overlap`` paddings of paper are left
     between the texts), every group's last column is right-aligned, and a thin ``rule`` or nothing
-    parts them."""
+    parts them. On a share ``TOUCH_SHARE`` of these pages (``touch``, a tight print) the texts
+    touch or overlap slightly: ``overlap`` is 1.9-2.4 paddings (0.1 padding of paper to 0.4 of
+    overlap, about 0.03 text heights apart to 0.14 into each other), so OCR boxes of neighbouring
+    groups' titles and cells overlap (the boxes reach past the ink) or run into one."""
 
     on: bool
     overlap: float
     rule: bool
+    touch: bool = False
 
 
 NO_BUTTING = Butting(False, 0.0, False)
+TOUCH_SHARE = 0.4  # of butting pages, the texts of neighbouring groups touch (``Butting.touch``)
 
 
 def draw_butting(own: random.Random | None, p: float) -> Butting:
-    """From the class's own stream (``seeding.class_rng``; three draws whatever ``p``), so the
-    content stream, and every page without the class, stays as it was; no stream: off."""
+    """From the class's own stream (``seeding.class_rng``; five draws whatever ``p``), so the
+    content stream, and every page without the class, stays as it was; no stream: off. The
+    touching share draws after the first three, so a butting page that does not touch is the
+    page of real variant 2."""
     if own is None:
         return NO_BUTTING
     u, overlap, rule = own.random(), own.uniform(1.2, 1.8), own.random() < 0.5
-    return Butting(u < p, overlap, rule)
+    t, deep = own.random(), own.uniform(1.9, 2.4)
+    touch = u < p and t < TOUCH_SHARE
+    return Butting(u < p, deep if touch else overlap, rule, touch)
 
 
 def display_code(code: str) -> str:
@@ -431,6 +440,7 @@ def build(rng: random.Random, language: str, options: dict[str, Any],
         mixed_columns=len({tuple(c.keys) for c in plan.cols}) > 1,
         qualitative=any(r.code in R.GRADED for r in printed))
     layout["butting_groups"] = butting.on and len(plan.parts) > 1
+    layout["touching_groups"] = butting.touch and len(plan.parts) > 1
     meta = {"template": f"lab-real-{len(plan.parts)}g", "panel": panel.key, "rows": len(printed),
             "units": "us" if fmt.us_units else "si", "watermark": watermark, "stamp": drawn.stamp,
             "signature": drawn.signature, "layout": layout, "body_px": plan.styles.body.size,
