@@ -68,3 +68,46 @@ def test_a_finished_run_carries_its_adapter_and_seen_prompts_only(tmp_path):
     assert _carry(repo, cache, "restore").returncode == 0
     assert (run / "final" / "adapter.gguf").read_text() == "adapter.gguf"
     assert (run / "seen_prompts.jsonl").is_file()
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(repo), "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
+           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    return subprocess.run(["git", *args], cwd=repo, env=env, capture_output=True, text=True,
+                          check=True).stdout
+
+
+def test_park_keeps_the_state_in_history_not_in_the_tree(tmp_path):
+    """A machine that keeps only the repository: `park` commits rlvr/state/ and takes it out of the
+    tree again (a device call carries at most 64 MiB of tree); `restore` on a fresh clone brings the
+    checkpoint back. Work staged beside it stays staged and out of both commits."""
+    repo, cache = tmp_path / "repo", tmp_path / "cache"
+    (repo / "rlvr").mkdir(parents=True)
+    shutil.copy(SCRIPT, repo / "rlvr" / "carry_state.sh")
+    (repo / ".gitignore").write_text("/runs/\n/rlvr/state/\n")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "start")
+    (repo / "notes.md").write_text("staged, not committed")
+    _git(repo, "add", "notes.md")
+    run = repo / "runs" / "rlvr" / "read-grpo-s0"
+    (run / "checkpoint-7").mkdir(parents=True)
+    (run / "checkpoint-7" / "optimizer.pt").write_text("step 7")
+
+    env = {"PATH": "/usr/bin:/bin", "MEDVIE_CACHE": str(cache), "HOME": str(repo), "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    parked = subprocess.run(["bash", "rlvr/carry_state.sh", "park"], cwd=repo, env=env,
+                            capture_output=True, text=True, check=False)
+    assert parked.returncode == 0, parked.stderr
+    tree = _git(repo, "ls-tree", "-r", "--name-only", "HEAD").split()
+    assert "rlvr/state.ref" in tree and not any(p.startswith("rlvr/state/") for p in tree)
+    ref = (repo / "rlvr" / "state.ref").read_text().strip()
+    assert "rlvr/state/runs/read-grpo-s0/checkpoint-7/optimizer.pt" in _git(repo, "ls-tree", "-r", "--name-only", ref)
+    assert _git(repo, "diff", "--cached", "--name-only").split() == ["notes.md"]
+
+    clone = tmp_path / "clone"
+    _git(tmp_path, "clone", "-q", str(repo), str(clone))
+    restored = subprocess.run(["bash", "rlvr/carry_state.sh", "restore"], cwd=clone, env=env,
+                              capture_output=True, text=True, check=False)
+    assert restored.returncode == 0, restored.stderr
+    assert (clone / "runs" / "rlvr" / "read-grpo-s0" / "checkpoint-7" / "optimizer.pt").read_text() == "step 7"

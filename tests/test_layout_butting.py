@@ -177,3 +177,18 @@ def test_overlapping_titles_of_two_repeated_header_groups_still_part_them() -> N
     assert found["总胆红素"]["Reference Range"] == "0-23.0"
     assert found["尿酸(URIC)"]["Result"] == "470.00" and found["尿酸(URIC)"]["Reference Range"] == "155-428"
 
+
+
+def test_touching_titles_misread_as_one_word_still_head_both_groups() -> None:
+    """OCR reads the left group's last title and the right group's first, printed touching, as one
+    misread word (``Unit`` + ``Test`` → ``Uniffest``, seen on synthetic EN pages with touching
+    groups): it is split into the two titles, so the right group keeps its name column."""
+    header: list[Cell] = [("Test", 20), ("Result", 200), ("Reference", 280), ("Uniffest", 496 - _width("Unit")),
+                          ("Result", 680), ("Reference", 760), ("Unit", 850)]
+    left = [[name, result, (ref, 280), (unit, 0)] for name, result, (unit, _), (ref, _) in EN_LEFT]
+    right = [[name, result, (ref, 760), (unit, 850)] for name, result, (unit, _), (ref, _) in EN_RIGHT]
+    found = by_name(items(_table(header, left, right, left_end=496, right_start=500)))
+    assert len(found) == 6
+    assert found["Hemoglobin"]["Unit"] == "g/dL" and found["Hemoglobin"]["Reference Range"] == "12.0-16.0"
+    assert found["Creatinine"]["Result"] == "88" and found["Creatinine"]["Unit"] == "umol/L"
+    assert found["Sodium"]["Reference Range"] == "135-145"

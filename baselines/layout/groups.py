@@ -32,6 +32,7 @@ from baselines.layout.table import (
     assign_cells,
     box_titles,
     column_bounds,
+    fuzzy_pair,
     harmonize_ranges,
     header_cells,
     imply_marks,
@@ -96,9 +97,10 @@ def _chains(cells: Sequence[HeaderCell], heights: dict[int, float]) -> list[list
     return chains
 
 
-def _loose_titles(chain: list[HeaderCell], boxes: Sequence[Box]) -> list[HeaderCell]:
+def _loose_titles(chain: list[HeaderCell], boxes: Sequence[Box], pairs_only: bool = False) -> list[HeaderCell]:
     """Titles OCR misread (``检胎结果``) on a header row's path: boxes that lie on the row and
-    match a title loosely."""
+    match a title loosely; with ``pairs_only``, only boxes that are two titles run together and
+    misread (:func:`fuzzy_pair`)."""
     known = {c.box for c in chain}
     xs = [c.cx for c in chain]
     ys = [c.cy for c in chain]
@@ -107,7 +109,7 @@ def _loose_titles(chain: list[HeaderCell], boxes: Sequence[Box]) -> list[HeaderC
     for b in boxes:
         if b.index in known or not chain[0].x1 - 2 * width <= b.cx <= chain[-1].x2 + 2 * width:
             continue
-        if abs(b.cy - float(np.interp(b.cx, xs, ys))) <= 0.6 * b.h:
+        if abs(b.cy - float(np.interp(b.cx, xs, ys))) <= 0.6 * b.h and (not pairs_only or fuzzy_pair(b.text)):
             out += box_titles(b, fuzzy=True)
     return out
 
@@ -125,7 +127,9 @@ def header_rows(lines: Sequence[Line]) -> list[tuple[int, list[HeaderCell]]]:
     """(line index, titles) of every header row, top to bottom. Titles are chained left to right
     (:func:`_chains`), so a header row that a tilted or curled photo spread over two or more
     visual lines is still one; a row of two titles or more is completed with loosely matched
-    ones (:func:`_loose_titles`; one exact title needs two loose ones). The line index is the
+    ones (:func:`_loose_titles`; one exact title needs two loose ones); a row that already is a
+    header row takes only two titles misread as one word (``Uniffest`` = Unit | Test between two
+    groups). The line index is the
     lowest line the row touches."""
     boxes = [b for ln in lines for b in ln.boxes]
     line_of = {b.index: li for li, ln in enumerate(lines) for b in ln.boxes}
@@ -134,7 +138,9 @@ def header_rows(lines: Sequence[Line]) -> list[tuple[int, list[HeaderCell]]]:
     out = []
     for chain in _chains(cells, heights):
         exact = len(_roles(chain))
-        if not is_header(chain):
+        if is_header(chain):  # complete; only two titles misread as one word can be missing
+            chain = sorted([*chain, *_loose_titles(chain, boxes, pairs_only=True)], key=lambda c: c.x1)
+        else:
             chain = sorted([*chain, *_loose_titles(chain, boxes)], key=lambda c: c.x1)
             if len(_roles(chain)) < (2 if exact >= 2 else 3):
                 continue  # one exact title is too little evidence for a header row

@@ -152,9 +152,7 @@ def _lcs(a: str, b: str) -> int:
     return prev[-1]
 
 
-def fuzzy_role(text: str) -> str | None:
-    """A looser match for a title misread by OCR (``检胎结果``, ``项目名程``, ``Ret. Interval``); only
-    used on a line already known to be a header row."""
+def _fuzzy_match(text: str) -> tuple[str, float] | None:
     key = label_key(text)
     if not key or len(key) > 12:
         return None
@@ -169,6 +167,31 @@ def fuzzy_role(text: str) -> str | None:
             common = 2  # 项首 → 项目, 结束 → 结果: a two-character title with its second one misread
         if ((cjk and common >= 2 and score >= 0.5) or (not cjk and score >= 0.7)) and score > best_score:
             best, best_score = role, score
+    return (best, best_score) if best else None
+
+
+def fuzzy_role(text: str) -> str | None:
+    """A looser match for a title misread by OCR (``检胎结果``, ``项目名程``, ``Ret. Interval``); only
+    used on a line already known to be a header row."""
+    match = _fuzzy_match(text)
+    return match[0] if match else None
+
+
+def fuzzy_pair(text: str) -> list[tuple[str, str, int, int]]:
+    """Two Latin titles printed touching and misread as one word (``Uniffest`` = Unit | Test, where
+    one group's last title meets the next group's first): the split into two parts of at least four
+    letters that match titles of different roles loosely, best total score first; empty when none.
+    Only used on a line already known to be a header row."""
+    key = re.sub(r"\s+", "", text)
+    if not 8 <= len(key) <= 24 or not key.isascii():
+        return []
+    best: list[tuple[str, str, int, int]] = []
+    best_score = 0.0
+    for i in range(4, len(key) - 3):
+        left, right = _fuzzy_match(key[:i]), _fuzzy_match(key[i:])
+        if left and right and left[0] != right[0] and left[1] + right[1] > best_score:
+            best_score = left[1] + right[1]
+            best = [(key[:i], left[0], 0, i), (key[i:], right[0], i, len(key))]
     return best
 
 
@@ -244,6 +267,9 @@ def _cells_of_box(box: Box, fuzzy: bool) -> list[HeaderCell]:
                 cells += [cell(r, a + s * scale, a + e * scale, t) for t, r, s, e in sub]
             elif (role := header_role(text)) or (fuzzy and (role := fuzzy_role(text))):
                 cells.append(cell(role, a, b, text))
+            elif fuzzy and (pair := fuzzy_pair(text)):
+                scale = (b - a) / max(1, len(re.sub(r"\s+", "", text)))
+                cells += [cell(r, a + s * scale, a + e * scale, t) for t, r, s, e in pair]
             i += 1
     return cells
 
