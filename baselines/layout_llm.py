@@ -35,8 +35,9 @@ from benchmark.models.registry import ModelRegistry, create_adapter, weights_fil
 from benchmark.models.spec import ModelSpec
 from benchmark.models.weights import source_files
 from benchmark.prompts import DIRECT_INSTRUCTION, Prompt, schema_prompt
+from benchmark.scoring.keys import queried_fields
 from benchmark.scoring.parse import parse_output
-from benchmark.tasks.spec import FieldSpec, TaskSpec
+from benchmark.tasks.spec import FieldSpec
 
 _INSTRUCTION = (
     "Below are the text lines of a document, read from a photo by OCR and put back in reading order "
@@ -45,10 +46,6 @@ _INSTRUCTION = (
     "exactly as printed, without their labels):\n{schema}\n\n" + DIRECT_INSTRUCTION
 )
 _TABLE_NOTE = " The result table is given as a tab-separated block with a title line; one JSON item per row."
-
-
-def _item_fields(task: TaskSpec, keys: list[str] | None) -> list[FieldSpec]:
-    return [f for f in task.fields if (keys is None or f.key in keys)]
 
 
 def table_block(layout: Layout, item_fields: list[FieldSpec]) -> tuple[str, int]:
@@ -149,7 +146,7 @@ class LayoutLLMAdapter:
     async def generate(self, prompt: Prompt) -> Generation:
         start = time.perf_counter()
         try:
-            fields = _item_fields(prompt.task, prompt.queried_keys)
+            fields = queried_fields(prompt.task.fields, prompt.queried_keys)
             layout = analyse(ocr_boxes(prompt.document))
             rules_out = extract_layout(prompt.document, fields, layout)
             asked_prompt, keys = self._prompt(prompt, layout, fields)

@@ -29,6 +29,7 @@ from benchmark.models.base import Generation
 from benchmark.models.spec import ModelSpec
 from benchmark.models.weights import source_files
 from benchmark.prompts import Prompt
+from benchmark.scoring.keys import queried_fields
 from benchmark.tasks.spec import FieldSpec
 
 _ROLE_WORDS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -262,10 +263,7 @@ class LayoutRulesAdapter:
     async def generate(self, prompt: Prompt) -> Generation:
         start = time.perf_counter()
         try:
-            fields = prompt.task.fields
-            if prompt.queried_keys is not None:
-                fields = [f for f in fields if f.key in set(prompt.queried_keys)]
-            result = extract_layout(prompt.document, fields)
+            result = extract_layout(prompt.document, queried_fields(prompt.task.fields, prompt.queried_keys))
         except Exception as exc:  # never raise per document
             return Generation(raw=None, error_kind="adapter_error", error=f"{type(exc).__name__}: {exc}",
                               latency_s=time.perf_counter() - start)

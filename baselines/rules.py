@@ -23,6 +23,7 @@ from benchmark.models.base import Generation
 from benchmark.models.spec import ModelSpec
 from benchmark.models.weights import source_files
 from benchmark.prompts import Prompt
+from benchmark.scoring.keys import queried_fields
 from benchmark.tasks.spec import FieldSpec
 
 _DATE = re.compile(
@@ -164,10 +165,7 @@ class RulesAdapter:
 
         start = time.perf_counter()
         text = prompt.document.ocr or ""
-        fields = prompt.task.fields
-        if prompt.queried_keys is not None:
-            fields = [f for f in fields if f.key in set(prompt.queried_keys)]
-        result = extract(text, fields)
+        result = extract(text, queried_fields(prompt.task.fields, prompt.queried_keys))
         return Generation(raw=json.dumps(result, ensure_ascii=False), latency_s=time.perf_counter() - start)
 
     async def aclose(self) -> None:

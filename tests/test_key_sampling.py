@@ -18,6 +18,7 @@ from benchmark.prompts import KeySampling, build_prompt, sample_keys, strip_exam
 from benchmark.records import RunManifest
 from benchmark.runner import RunSettings, cache_key, manifest_cache_key
 from benchmark.scoring import restrict, score_document
+from benchmark.scoring.keys import queried_fields
 from benchmark.scoring.normalize import is_empty
 from benchmark.tasks import TaskRegistry, task_hash
 
@@ -227,3 +228,25 @@ def test_run_with_examples_off_is_its_own_run_and_says_so(tmp_path):
          str(folder), "--out", str(tmp_path / "runs"), "--quiet", "--keys", "schema:0"],
         capture_output=True, text=True, timeout=120, cwd=REPO)
     assert bad.returncode == 2 and "--keys must be" in bad.stderr
+
+
+def test_queried_fields_are_the_top_level_fields_row_keys_name(read):
+    keys = ["Age", "Indicators[Item Name=KET].Unit", "Indicators[Item Name=WBC].Result"]
+    assert [f.key for f in queried_fields(read.fields, keys)] == ["Age", "Indicators"]
+    assert queried_fields(read.fields, None) == list(read.fields)
+
+
+def test_a_whole_field_extractor_answers_row_key_queries(tmp_path):
+    """The layout rules answer whole fields; asked row keys (flat-schema), they must still read the
+    table (they used to keep only fields named exactly as a queried key, and so answered none)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "benchmark.cli", "run", "--model", "ocr-layout-rules-gold", "--task", "med-lab-en-read",
+         "--include-path", str(REPO / "rlvr" / "tasks"), "--keys", "flat-schema:4", "--limit", "3",
+         "--out", str(tmp_path), "--quiet"], capture_output=True, text=True, timeout=300, cwd=REPO)
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(line) for p in tmp_path.rglob("predictions.jsonl") for line in p.open()]
+    assert len(records) == 3
+    row_tp = sum(tp for r in records for path, (tp, _, _) in r["counts"]["fields"].items()
+                 if path.startswith("indicators."))
+    assert row_tp > 0
+    assert all(r["stats"]["table_missed"] in (0.0, None) for r in records)

@@ -12,11 +12,11 @@ found at all, or its gold does not fit the task's schema. Both are shown per run
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from benchmark.metrics import MeanMetric, Statistic, register
 from benchmark.metrics.base import flag
+from benchmark.scoring.keys import top_level
 from benchmark.scoring.normalize import normalize_key
 from benchmark.tasks.gold_check import gold_problems
 
@@ -32,8 +32,7 @@ def _by_key(value: Any) -> dict[str, Any]:
 
 def table_missed(task: TaskSpec, doc: Document, rec: PredictionRecord) -> float | None:
     gold, answer = _by_key(doc.gt), _by_key(rec.parsed)
-    # a queried key names its top-level field first: "Indicators", "Indicators[Item Name=KET].Unit"
-    queried = None if rec.queried_keys is None else {normalize_key(re.split(r"[.\[]", k)[0]) for k in rec.queried_keys}
+    queried = None if rec.queried_keys is None else {top_level(k) for k in rec.queried_keys}
     tables = [normalize_key(f.key) for f in task.fields if f.type == "list"]
     tables = [k for k in tables if isinstance(gold.get(k), list) and gold[k] and (queried is None or k in queried)]
     if not tables:

@@ -23,7 +23,7 @@ import json
 import re
 from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from benchmark.scoring.normalize import canon_default, is_empty, normalize_key
 
@@ -37,6 +37,9 @@ class FieldLike(Protocol):
     key: str
     type: str
     fields: Any
+
+
+F = TypeVar("F", bound=FieldLike)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +101,23 @@ def row_value(obj: Mapping[str, Any], rk: RowKey) -> Any:
             if not is_empty(address) and _label(address) == want:
                 return _member(item, rk.leaf)
     return None
+
+
+def top_level(key: str) -> str:
+    """The top-level field a queried key names (normalised): ``Indicators`` for
+    ``Indicators[Item Name=KET].Unit``, the key itself for a plain one."""
+    rk = parse_row_key(key)
+    return normalize_key(rk.list_key if rk is not None else key)
+
+
+def queried_fields(fields: Iterable[F], keys: Iterable[str] | None) -> list[F]:
+    """The schema fields a query asks about, row keys included (``Indicators[Item Name=KET].Unit``
+    asks about ``Indicators``): what an extractor that answers whole fields must fill; None keeps
+    all. The scorer then keeps only the queried cells (:func:`restrict`)."""
+    if keys is None:
+        return list(fields)
+    wanted = {top_level(k) for k in keys}
+    return [f for f in fields if normalize_key(f.key) in wanted]
 
 
 def restrict(obj: Mapping[str, Any], keys: list[str] | None) -> dict[str, Any]:
