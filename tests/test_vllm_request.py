@@ -160,3 +160,13 @@ def test_generation_from_output_length():
     done = types.SimpleNamespace(text='{"a"', token_ids=[5] * 8, finish_reason="length")
     gen = generation_from_output(types.SimpleNamespace(prompt_token_ids=[1], outputs=[done]), 0.5)
     assert gen.finish_reason == "length" and gen.tokens_out == 8 and gen.latency_s == 0.5
+
+
+def test_guided_json_names_each_queried_row_key():
+    """flat-schema queries ask for table cells as top-level members: the schema lists them."""
+    task = TaskRegistry([Path(__file__).resolve().parents[1] / "rlvr" / "tasks"]).get("med-lab-en-read")
+    doc = load_documents(task, "test", 1)[0]
+    prompt = build_prompt(task, doc, sampling=KeySampling.parse("flat-schema:6"), seed=3)
+    schema = build_vllm_request(prompt, _spec(generation={"json_mode": True}))["guided_json"]
+    assert sorted(schema["properties"]) == sorted(prompt.queried_keys)
+    assert any("[" in k for k in schema["properties"])

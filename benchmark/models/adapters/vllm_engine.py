@@ -24,6 +24,7 @@ from benchmark.models.adapters.chat import MicroBatcher, to_vllm_messages
 from benchmark.models.base import Generation, ModelError
 from benchmark.models.spec import ModelSpec
 from benchmark.prompts import Prompt
+from benchmark.scoring.keys import parse_row_key
 from benchmark.tasks.spec import FieldSpec
 
 _INSTALL = "pip install 'medvie-bench[vllm]' on a machine with a supported GPU"
@@ -43,10 +44,15 @@ def _object_schema(fields: list[FieldSpec]) -> dict[str, Any]:
 
 
 def json_schema(prompt: Prompt) -> dict[str, Any]:
-    """A loose JSON schema of the queried keys (types only; any key may be left out)."""
+    """A loose JSON schema of the queried keys (types only; any key may be left out). A row key
+    (``Indicators[Item Name=WBC].Result``) is a top-level member of its own, as the prompt asks."""
     keys = prompt.queried_keys
     fields = [f for f in prompt.task.fields if keys is None or f.key in keys]
-    return _object_schema(fields)
+    schema = _object_schema(fields)
+    for key in keys or ():
+        if parse_row_key(key) is not None:
+            schema["properties"][key] = {"type": ["string", "number", "null"]}
+    return schema
 
 
 def build_vllm_request(prompt: Prompt, spec: ModelSpec) -> dict[str, Any]:
