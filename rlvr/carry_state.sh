@@ -18,8 +18,11 @@ cd "$(dirname "$0")/.."
 STATE=rlvr/state
 CACHE=${MEDVIE_CACHE:-$HOME/.cache/medvie-bench}
 
-newest_checkpoint() {  # the checkpoint-N folder with the largest N, or nothing
-  find "$1" -maxdepth 1 -type d -name 'checkpoint-*' | awk -F- '{print $NF" "$0}' | sort -n | tail -1 | cut -d' ' -f2-
+newest_checkpoint() {  # the complete checkpoint-N folder with the largest N, or nothing. The trainer
+  # writes trainer_state.json after the weights, optimizer and RNG state: a folder without it is still
+  # being written (`save` may run beside a training run)
+  find "$1" -mindepth 2 -maxdepth 2 -path '*/checkpoint-*/trainer_state.json' -printf '%h\n' \
+    | awk -F- '{print $NF" "$0}' | sort -n | tail -1 | cut -d' ' -f2-
 }
 
 save() {

@@ -21,9 +21,11 @@ def test_save_then_restore_on_a_fresh_machine(tmp_path):
     (repo / "rlvr").mkdir(parents=True)
     shutil.copy(SCRIPT, repo / "rlvr" / "carry_state.sh")
     run = repo / "runs" / "rlvr" / "read-grpo-s0"
-    for step in (2, 10, 9):
+    for step in (2, 10, 9, 11):
         (run / f"checkpoint-{step}").mkdir(parents=True)
         (run / f"checkpoint-{step}" / "optimizer.pt").write_text(f"step {step}")
+        if step != 11:  # checkpoint-11 is still being written: no trainer_state.json yet
+            (run / f"checkpoint-{step}" / "trainer_state.json").write_text("{}")
     (run / "train_log.jsonl").write_text('{"step": 10}\n')
     (cache / "ocr" / "rapidocr" / "ab").mkdir(parents=True)
     (cache / "ocr" / "rapidocr" / "ab" / "abc-1.json").write_text("{}")
@@ -93,6 +95,7 @@ def test_park_keeps_the_state_in_history_not_in_the_tree(tmp_path):
     run = repo / "runs" / "rlvr" / "read-grpo-s0"
     (run / "checkpoint-7").mkdir(parents=True)
     (run / "checkpoint-7" / "optimizer.pt").write_text("step 7")
+    (run / "checkpoint-7" / "trainer_state.json").write_text("{}")
 
     env = {"PATH": "/usr/bin:/bin", "MEDVIE_CACHE": str(cache), "HOME": str(repo), "GIT_AUTHOR_NAME": "t",
            "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
