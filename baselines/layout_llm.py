@@ -16,6 +16,12 @@ stop sequences and penalties apply, repeated list items beyond the table's row c
 and an answer that does not parse falls back to the rules' result for that document (an LLM
 that fails outright also falls back, with its error kept on the record).
 
+Grounding: a scalar value from the model is kept only when it is printed on the page (its text,
+compared without spaces or case, occurs in the OCR text). A 0.5B model asked for a patient's name
+on a photo cropped to the table otherwise answers the placeholder ``患者姓名`` or a made-up
+diagnosis (the real variants' table crops, docs/realism.md); the prompt asks for values copied as
+printed, so a value that is not printed is not an answer.
+
 Generation is delegated to the adapter of the model spec named in ``options.llm`` (e.g.
 ``qwen2.5-0.5b-local``, a managed llama.cpp server), created through the model registry.
 """
@@ -29,6 +35,7 @@ from typing import Any
 
 from baselines import BASELINES
 from baselines.layout import Layout, analyse
+from baselines.layout.normalize import label_key
 from baselines.layout_rules import LayoutRulesAdapter, extract_layout, item_role, key_aliases, ocr_boxes
 from benchmark.models.base import Adapter, Generation
 from benchmark.models.registry import ModelRegistry, create_adapter, weights_files
@@ -77,6 +84,11 @@ def layout_text(layout: Layout, item_fields: list[FieldSpec] | None, skip_tables
     if first is None and not skip_tables:
         rows = sum(1 for line in layout.lines if len(line.boxes) >= 3)
     return "\n".join(out), rows
+
+
+def printed_on(layout: Layout) -> str:
+    """The page's OCR text in one string, compared loosely (:func:`label_key`: no spaces, case or colons)."""
+    return label_key("".join(box.text for line in layout.lines for box in line.boxes))
 
 
 def _dedupe(items: list[Any], limit: int) -> list[Any]:
@@ -175,6 +187,7 @@ class LayoutLLMAdapter:
             return rules_out
         labelled = set(key_aliases(fields)) & set(rules_out)
         rows = sum(len(t.rows) for t in layout.tables)
+        page = printed_on(layout)
         out: dict[str, Any] = {}
         for f in fields:
             mine, theirs = rules_out.get(f.key), llm_out.get(f.key) if f.key in keys else None
@@ -185,8 +198,8 @@ class LayoutLLMAdapter:
                 elif mine:
                     out[f.key] = mine
                 continue
-            if isinstance(theirs, (dict, list)) or theirs in ("", None):
-                theirs = None
+            if isinstance(theirs, (dict, list)) or theirs in ("", None) or label_key(str(theirs)) not in page:
+                theirs = None  # not a scalar, or not printed on the page (module docstring: grounding)
             if mine is not None and ((self.prefer == "rules" and f.key in labelled) or theirs is None):
                 out[f.key] = mine
             elif theirs is not None:

@@ -224,6 +224,18 @@ def test_llm_adapter_merges_and_falls_back(answer: str | None, error: str | None
     assert 0 < fake.prompts[0].max_tokens < adapter.max_tokens
 
 
+def test_llm_values_not_printed_on_the_page_are_dropped() -> None:
+    """A placeholder or a made-up diagnosis is not an answer; a printed value read loosely is."""
+    task = TaskRegistry().get("med-lab-en")
+    fake = _FakeLLM('{"Name": "karen", "Diagnosis": "Anaemia", "Department": "患者科室"}')
+    adapter = LayoutLLMAdapter(ModelRegistry().get("qwen2.5-0.5b-layout"), llm=fake)
+    gen = asyncio.run(adapter.generate(build_prompt(task, _lab_doc(), use_image=False, use_ocr=True)))
+    out = json.loads(gen.raw or "{}")
+    assert out.get("Name") == "karen"  # printed (case aside)
+    assert "Diagnosis" not in out and "Department" not in out
+    assert out["Age"] == "40"
+
+
 def test_layout_text_titles_the_table() -> None:
     task = TaskRegistry().get("med-lab-en")
     layout = analyse(_lab_doc().ocr_lines or [])
